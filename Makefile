@@ -1,0 +1,28 @@
+# The two set-up commands of README.md: `make build` (site) and `make test` (all tests).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: build pdf test bench clean
+
+$(BIN)/hepmet: pyproject.toml constraints.txt
+	@echo "[hepmet] 0/3 creating $(VENV) and installing pinned dependencies (constraints.txt)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $@
+
+build: $(BIN)/hepmet
+	$(BIN)/hepmet build
+
+pdf: $(BIN)/hepmet
+	$(BIN)/hepmet build --pdf
+
+test: $(BIN)/hepmet
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/hepmet
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf _build

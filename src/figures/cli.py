@@ -1,0 +1,94 @@
+"""Command line of the review: ``hepmet validate``, ``hepmet build``.
+
+Errors are messages, never tracebacks: every problem of the dataset is printed as
+``file:line: field: message`` and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from figures import paths
+from figures.validate import validate_dataset
+
+
+def _progress(message: str) -> None:
+    print(f"[hepmet] {message}", flush=True)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    root = paths.project_root(Path(args.root))
+    problems = validate_dataset(root / "data")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {root / 'data'}", file=sys.stderr)
+        return 1
+    _progress(f"dataset valid: {root / 'data'}")
+    return 0
+
+
+def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
+    command = [sys.executable, "-m", "jupyter_book.cli.main", "build", str(root), "--builder", builder]
+    if strict:
+        command += ["-W", "-n", "--keep-going"]
+    if fresh:
+        command += ["--all"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])))
+    log = root / "_build" / f"{builder}-build.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as out:
+        result = subprocess.run(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        messages = [l for l in tail if "WARNING" in l or "ERROR" in l or "Error" in l]
+        for line in (messages or tail)[-40:]:
+            print(line, file=sys.stderr)
+        print(f"[hepmet] {builder} build failed; full log: {log}", file=sys.stderr)
+    return result.returncode
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    root = paths.project_root(Path(args.root))
+    started = time.monotonic()
+    _progress("1/3 validating the dataset")
+    if cmd_validate(args) != 0:
+        return 1
+    builder = "pdflatex" if args.pdf else "html"
+    _progress(f"2/3 building the {'PDF edition' if args.pdf else 'site'} (executing changed chapters)")
+    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all)
+    if code != 0:
+        return code
+    if args.pdf:
+        pdfs = sorted((root / "_build" / "latex").glob("*.pdf"))
+        target = pdfs[0] if pdfs else root / "_build" / "latex"
+    else:
+        target = root / "_build" / "html" / "index.html"
+    _progress(f"3/3 done in {time.monotonic() - started:.0f} s: open {target}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hepmet", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=".", help="the project folder (default: here)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("validate", help="check every file under data/ and print every problem")
+    build = sub.add_parser("build", help="validate the data, then build the site (or the PDF)")
+    build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
+    build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
+    build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
+    args = parser.parse_args(argv)
+    try:
+        return {"validate": cmd_validate, "build": cmd_build}[args.command](args)
+    except FileNotFoundError as err:
+        print(f"hepmet: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

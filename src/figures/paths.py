@@ -1,0 +1,23 @@
+"""Where the project's inputs live, for the build, the CLI and the chapters' kernels."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_VAR = "HEPMET_DATA_DIR"
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding ``_config.yml`` and ``data/``, searched upwards from ``start`` (cwd)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "data").is_dir():
+            return folder
+    raise FileNotFoundError(f"no project root (_config.yml beside data/) above {here}")
+
+
+def data_dir() -> Path:
+    """The dataset folder: ``$HEPMET_DATA_DIR`` when set (the build sets it), else ``<root>/data``."""
+    configured = os.environ.get(DATA_DIR_VAR)
+    return Path(configured).resolve() if configured else project_root() / "data"

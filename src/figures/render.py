@@ -1,0 +1,116 @@
+"""One display path for both editions.
+
+A chart is shown as an interactive Vega view in HTML (drawn by the bundle that ``sphinx_ext``
+serves from the site itself, never a CDN) and as a vector PDF of the same spec in the PDF edition.
+A table is emitted as a MyST ``list-table``: Sphinx then writes a real, escaped table in each
+builder, numbered and captioned, with no HTML object leaking into the PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+# CommonMark lets a backslash escape any ASCII punctuation; escaping all of it makes contributor
+# text inert (no Markdown, no MyST roles or directives, no raw HTML, no math).
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(value: object) -> str:
+    """Return ``value`` as literal MyST text: every ASCII punctuation mark backslash-escaped."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = " ".join(str(value).split())
+    return _MD_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _spec_json(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _script_safe(json_text: str) -> str:
+    # Inside <script>, "</script>" or "<!--" in a string would end the element: encode the brackets.
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class ChartDisplay:
+    """A chart with its text alternative, rendered per builder by myst-nb."""
+
+    def __init__(self, chart: alt.TopLevelMixin, description: str):
+        if not description or not description.strip():
+            raise ValueError("every chart needs a text description for screen readers")
+        self.spec = chart.to_dict()
+        self.description = " ".join(description.split())
+        spec_text = _spec_json(self.spec)
+        # Ids come from the spec, so the same chart gives the same bytes in every build.
+        self.chart_id = "chart-" + hashlib.sha256(spec_text.encode()).hexdigest()[:16]
+        self._spec_text = spec_text
+
+    def _html(self) -> str:
+        cid = self.chart_id
+        label = html.escape(self.description, quote=True)
+        return (
+            f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}"></div>\n'
+            f'<script type="application/json" id="{cid}-spec">{_script_safe(self._spec_text)}</script>\n'
+            f'<p class="hepmet-chart-description visually-hidden">{html.escape(self.description)}</p>\n'
+            f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
+        )
+
+    def _pdf(self) -> str:
+        pdf = vl_convert.vegalite_to_pdf(self.spec)
+        return base64.b64encode(pdf).decode("ascii")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {
+            "text/html": self._html(),
+            "application/pdf": self._pdf(),
+            "text/plain": f"[chart: {self.description}]",
+        }
+
+
+def show_chart(chart: alt.TopLevelMixin, description: str) -> ChartDisplay:
+    """Display ``chart`` in both editions; ``description`` is its text alternative."""
+    return ChartDisplay(chart, description)
+
+
+class TableDisplay:
+    """A DataFrame as a MyST list-table: escaped cells, optional caption and label."""
+
+    def __init__(self, frame: pd.DataFrame, caption: str | None = None, name: str | None = None):
+        if frame.empty:
+            raise ValueError("a table needs at least one row; say in the text that there is no data")
+        self.frame = frame
+        self.caption = caption
+        self.name = name
+
+    def _markdown(self) -> str:
+        def row(values) -> str:
+            cells = [escape_markdown(v) or "\u2014" for v in values]  # an em dash marks an empty cell
+            return "* - " + cells[0] + "".join(f"\n  - {c}" for c in cells[1:])
+
+        lines = [f":::{{list-table}} {escape_markdown(self.caption) if self.caption else ''}".rstrip()]
+        lines.append(":header-rows: 1")
+        lines.append(":class: hepmet-table")
+        if self.name:
+            lines.append(f":name: {self.name}")
+        lines.append("")
+        lines.append(row(self.frame.columns))
+        for values in self.frame.itertuples(index=False):
+            lines.append(row(values))
+        lines.append(":::")
+        return "\n".join(lines) + "\n"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self._markdown(), "text/plain": self.frame.to_string(index=False)}
+
+
+def show_table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None) -> TableDisplay:
+    """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX)."""
+    return TableDisplay(frame, caption=caption, name=name)

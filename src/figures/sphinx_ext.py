@@ -1,0 +1,127 @@
+"""Sphinx extension of the review: checks the data, serves the chart bundle, keeps pages fresh.
+
+- ``config-inited``: validates ``data/`` (a problem stops the build before anything is written),
+  lists ``data/references/*.bib`` for sphinxcontrib-bibtex, points the chapters' kernels at this
+  checkout (``PYTHONPATH``, ``HEPMET_DATA_DIR``) and refreshes the digest of each part of the data.
+- ``builder-inited``: writes the Vega bundle (from vl-convert, so never a CDN) to a static folder.
+- ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
+  the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
+  re-executes) a page exactly when its data or the code under ``src/figures`` changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import vl_convert
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+from figures import dataset, deps, paths
+from figures.validate import validate_dataset
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).parent
+CODE_PART = "code"
+
+
+def _state_dir(app: Sphinx) -> Path:
+    return Path(app.doctreedir).parent / ".hepmet"
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    # Unchanged content keeps its mtime: Sphinx then sees the dependency as fresh.
+    if path.exists() and path.read_bytes() == content:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for f in sorted(PACKAGE_DIR.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(PACKAGE_DIR)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def _digest_file(app: Sphinx, part: str) -> Path:
+    return _state_dir(app) / "digests" / (part.replace(":", "--") + ".sha256")
+
+
+def _refresh_digest(app: Sphinx, part: str) -> Path:
+    data_dir = Path(app.confdir) / "data"
+    digest = _code_digest() if part == CODE_PART else dataset.part_digest(data_dir, part)
+    target = _digest_file(app, part)
+    _write_if_changed(target, digest.encode())
+    return target
+
+
+def on_config_inited(app: Sphinx, config) -> None:
+    root = Path(app.confdir)
+    data_dir = root / "data"
+    problems = validate_dataset(data_dir)
+    if problems:
+        raise ConfigError("the dataset has problems:\n" + "\n".join(problems))
+
+    config.bibtex_bibfiles = sorted(
+        str(p.relative_to(root)) for p in (data_dir / "references").glob("*.bib")
+    )
+
+    # The chapters' kernels inherit this process's environment.
+    os.environ[paths.DATA_DIR_VAR] = str(data_dir)
+    src = str(root / "src")
+    current = os.environ.get("PYTHONPATH", "")
+    if src not in current.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (src, current) if p)
+
+    # Refresh every digest a previous build recorded (and the code's), before Sphinx decides
+    # which pages are outdated.
+    known = {CODE_PART}
+    for record in (_state_dir(app) / "deps").glob("*.json"):
+        known.update(deps.recorded(record))
+    for part in sorted(known):
+        _refresh_digest(app, part)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    static = _state_dir(app) / "static"
+    _write_if_changed(static / "vega-bundle.js", vl_convert.javascript_bundle().encode())
+    app.config.html_static_path.append(str(static))
+    app.config.html_static_path.append(str(PACKAGE_DIR / "static"))
+
+
+def _deps_file(app: Sphinx, docname: str) -> Path:
+    return _state_dir(app) / "deps" / (docname.replace("/", "__") + ".json")
+
+
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    record = _deps_file(app, docname)
+    record.unlink(missing_ok=True)
+    os.environ[deps.DEPS_FILE_VAR] = str(record)
+
+
+def on_doctree_read(app: Sphinx, doctree) -> None:
+    env = app.env
+    os.environ.pop(deps.DEPS_FILE_VAR, None)
+    executed = bool(getattr(env, "nb_metadata", {}).get(env.docname, {}).get("exec_data"))
+    parts = deps.recorded(_deps_file(app, env.docname))
+    if executed or parts:
+        parts = [CODE_PART, *parts]
+    for part in parts:
+        env.note_dependency(str(_refresh_digest(app, part)))
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", on_config_inited, priority=400)
+    app.connect("builder-inited", on_builder_inited, priority=400)
+    app.connect("source-read", on_source_read)
+    app.connect("doctree-read", on_doctree_read)
+    app.add_js_file("vega-bundle.js")
+    app.add_js_file("hepmet.js")
+    app.add_css_file("hepmet.css")
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,26 @@
+// Draws every chart of the page with the Vega bundle that the site serves itself (no CDN).
+// Chart outputs only queue their id; the spec sits beside the container as JSON.
+(function () {
+  "use strict";
+  function draw(id) {
+    var container = document.getElementById(id);
+    var specNode = document.getElementById(id + "-spec");
+    if (!container || !specNode || container.dataset.drawn) { return; }
+    container.dataset.drawn = "1";
+    var spec = JSON.parse(specNode.textContent);
+    window.vegaEmbed(container, spec, { actions: false, renderer: "svg" }).catch(function (err) {
+      container.textContent = "This chart could not be drawn (" + err.message + "); its description follows.";
+      container.classList.add("hepmet-chart-error");
+    });
+  }
+  function drawAll() {
+    var queue = window.hepmetCharts || [];
+    for (var i = 0; i < queue.length; i++) { draw(queue[i]); }
+    window.hepmetCharts = { push: draw };
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+})();
