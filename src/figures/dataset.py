@@ -44,6 +44,10 @@ def load_dataset(data_dir: Path) -> dict:
     }
 
 
+def _data() -> dict:
+    return load_dataset(paths.data_dir())
+
+
 def tumours() -> pd.DataFrame:
     """Table 1 of the source review: one row per tumour with its ranges and treatment options."""
     deps.record("tumours")
