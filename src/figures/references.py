@@ -41,11 +41,8 @@ class References:
     """The entries that parsed, by key, and every problem found."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)  # stems of every .bib file, valid or not
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def keys(self) -> set[str]:
-        return set(self.entries)
 
 
 def is_unverified(entry: Entry) -> bool:
@@ -119,6 +116,7 @@ def check_references(ref_dir: Path, root: Path) -> References:
         if path.suffix != ".bib" or not path.is_file():
             result.problems.append((name, 1, "(file)", "not a reference file: a reference is data/references/<citation-key>.bib"))
             continue
+        result.files.add(path.stem)
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:

@@ -39,8 +39,11 @@ PERCENT = "percent"
 # --- reading YAML with lines ------------------------------------------------------------------
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader with YAML 1.2 scalars where 1.1 surprises contributors.
+
+    The pure-Python loader rather than libyaml's: its error messages are the same on every machine
+    (and more precise), and the dataset is small enough for its speed.
 
     Dates stay text (the schema checks that they exist, which PyYAML's own date parsing does with a
     traceback), and only ``true``/``false`` are booleans, so that a country code ``NO`` stays Norway.
@@ -386,7 +389,11 @@ def _citations(doc: Document) -> list[tuple[Path_, str]]:
 
 
 def load_checked(data_dir: Path) -> Checked:
-    """Read and check every file of ``data_dir``; problems sorted by file and line."""
+    """Read and check every file of ``data_dir``; problems sorted by file and line.
+
+    A citation counts as present when its ``.bib`` file exists: a problem inside that file is
+    reported there, not again at every file that cites it.
+    """
     data_dir = Path(data_dir)
     root = data_dir.parent
     problems = _Problems()
@@ -450,11 +457,11 @@ def load_checked(data_dir: Path) -> Checked:
     problems.extend(bib.problems)
     for doc in [*studies, *facts.values(), *(d for d in (tumours, screening) if d is not None)]:
         for path, key in _citations(doc):
-            if key not in bib.keys:
+            if key not in bib.files:
                 problems.add(doc.name, doc.line(path), path, f"'{key}' has no reference: add data/references/{key}.bib")
-    problems.extend(references.check_chapter_citations(root / "book", root, bib.keys))
+    problems.extend(references.check_chapter_citations(root / "book", root, bib.files))
 
-    ordered = sorted(problems, key=lambda p: (p[0], p[1], p[2], p[3]))
+    ordered = sorted(problems, key=lambda p: (p[0], p[1]))  # stable: schema before cross-field rules
     unique = list(dict.fromkeys(f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in ordered))
     return Checked(studies, tumours, facts, screening, unique)
 
