@@ -78,7 +78,7 @@ def _parse(path: Path, text: str, name: str, problems: list[Problem]) -> Bibliog
             data = None
     for err in errors:
         line = getattr(err, "lineno", None) or 1
-        problems.append((name, line, "(file)", f"not valid BibTeX: {err}"))
+        problems.append((name, line, "(file)", " ".join(f"not valid BibTeX: {err}".split())))
     return None if errors else data
 
 

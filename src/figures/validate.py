@@ -39,29 +39,35 @@ PERCENT = "percent"
 # --- reading YAML with lines ------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2 scalars where 1.1 surprises contributors.
+_YAML_1_2_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
-    The pure-Python loader rather than libyaml's: its error messages are the same on every machine
-    (and more precise), and the dataset is small enough for its speed.
+
+def _implicit_resolvers() -> dict:
+    """PyYAML's implicit scalar types, with YAML 1.2 booleans and without dates.
 
     Dates stay text (the schema checks that they exist, which PyYAML's own date parsing does with a
     traceback), and only ``true``/``false`` are booleans, so that a country code ``NO`` stays Norway.
     """
-
-    yaml_implicit_resolvers = {
-        first: [
-            (tag, regexp)
-            for tag, regexp in resolvers
-            if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
-        ]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in items if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}]
+        for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    for first in "tTfF":
+        resolvers.setdefault(first, []).append(("tag:yaml.org,2002:bool", _YAML_1_2_BOOL))
+    return resolvers
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+class _Loader(yaml.SafeLoader):
+    """The pure-Python loader: its error messages are the same on every machine, and precise."""
+
+    yaml_implicit_resolvers = _implicit_resolvers()
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's loader (about five times faster), for files that parse; same scalar types."""
+
+    yaml_implicit_resolvers = _implicit_resolvers()
+
 
 Path_ = tuple  # a field's path: keys and list indexes, e.g. ("outcomes", 0, "ci", "low")
 
@@ -85,14 +91,21 @@ class Document:
 
 class _Problems(list):
     def add(self, doc_name: str, line: int, path: Path_ | str, message: str) -> None:
-        self.append((doc_name, line, path if isinstance(path, str) else field_name(path), message))
+        # One line per problem: parser messages may span lines.
+        self.append((doc_name, line, path if isinstance(path, str) else field_name(path), " ".join(message.split())))
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def field_name(path: Path_) -> str:
     """``("outcomes", 0, "ci", "low")`` -> ``outcomes[0].ci.low``; the empty path is ``(file)``."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int) or not _PLAIN_KEY.match(part):
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+        else:
+            text += f".{part}" if text else part
     return text or "(file)"
 
 
@@ -130,21 +143,39 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document, problem
     return loader.construct_object(node, deep=True)
 
 
-def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
-    """Parse ``path``; syntax errors become problems and leave ``data`` as None."""
-    doc = Document(name=str(path.relative_to(root)))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        problems.add(doc.name, 1, "(file)", f"not UTF-8 text ({err.reason} at byte {err.start})")
-        return doc
-    loader = _Loader(text)
+def _parse(loader_class, text: str, doc: Document, problems: _Problems) -> None:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is not None:
             doc.lines[()] = node.start_mark.line + 1
             doc.data = _build(loader, node, (), doc, problems, frozenset())
         doc.parsed = True
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
+    """Parse ``path``; syntax errors become problems and leave ``parsed`` False.
+
+    libyaml parses first, for speed; a file it rejects is parsed again by the pure-Python loader,
+    whose error messages are precise and the same on every machine.
+    """
+    doc = Document(name=str(path.relative_to(root)))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        problems.add(doc.name, 1, "(file)", f"not UTF-8 text ({err.reason} at byte {err.start})")
+        return doc
+    fast_problems = _Problems()
+    try:
+        _parse(_FastLoader, text, doc, fast_problems)
+        problems.extend(fast_problems)
+        return doc
+    except (yaml.YAMLError, _YamlProblem, ValueError, TypeError, OverflowError):
+        doc = Document(name=doc.name)
+    try:
+        _parse(_Loader, text, doc, problems)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
@@ -155,8 +186,6 @@ def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
         problems.add(doc.name, err.line, "(file)", f"not valid YAML: {err}")
     except (ValueError, TypeError, OverflowError) as err:  # a scalar PyYAML cannot construct
         problems.add(doc.name, 1, "(file)", f"not valid YAML: {err}")
-    finally:
-        loader.dispose()
     return doc
 
 
@@ -257,7 +286,8 @@ def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
             problems.add(doc.name, doc.line(("recruitment", "start")), ("recruitment", "start"), f"{start} is after the end {end}")
     comparison_ids = _unique_ids(doc, problems, study.get("comparisons"), ("comparisons",))
     _unique_ids(doc, problems, study.get("outcomes"), ("outcomes",))
-    for index, outcome in enumerate(study.get("outcomes") or []):
+    outcomes = study.get("outcomes")
+    for index, outcome in enumerate(outcomes if isinstance(outcomes, list) else []):
         if isinstance(outcome, dict):
             _check_outcome(doc, ("outcomes", index), outcome, comparison_ids, problems)
 
