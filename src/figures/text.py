@@ -40,6 +40,8 @@ def estimate(outcome: dict) -> str:
     """An outcome as prose: ``76% (95% CI 58%–87%)``."""
     unit = outcome.get("unit", "percent")
     text = with_unit(outcome["estimate"], unit)
+    if unit == "count" and outcome.get("denominator") is not None:
+        text += f" of {number(outcome['denominator'])}"
     ci = outcome.get("ci") or {}
     if ci.get("low") is not None and ci.get("high") is not None:
         text += f" ({number(ci.get('level', 95))}% CI {value_range(ci['low'], ci['high'], unit)})"
