@@ -83,13 +83,19 @@ def _flags(study: dict) -> str:
     return "; ".join(f["note"] for f in flags) if flags else ""
 
 
+def _chronological(study: dict) -> tuple:
+    # The label ends with the publication year ("Ehrlich 2009"); unknown years sort last.
+    year = study["label"].rsplit(" ", 1)[-1]
+    return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
+
+
 def evidence_table(tumour: str) -> pd.DataFrame:
-    """One row per study of ``tumour`` in ``data/studies/``, ordered by label (author, year).
+    """One row per study of ``tumour`` in ``data/studies/``, oldest first.
 
     A study file added to the dataset appears here without editing any chapter.
     """
     rows = []
-    for study in sorted(dataset.studies(tumour), key=lambda s: (s["label"], s["citation"])):
+    for study in sorted(dataset.studies(tumour), key=_chronological):
         rows.append(
             {
                 "Study": study["label"],
@@ -99,7 +105,7 @@ def evidence_table(tumour: str) -> pd.DataFrame:
                 "Population and age": _population(study.get("population") or {}),
                 "n": _count(study.get("n_patients")),
                 "n with liver metastases": _count(study.get("n_liver_metastases")),
-                "Interventions": labels.interventions(study.get("interventions") or []),
+                "Interventions": labels.interventions(study.get("interventions") or []) or NOT_REPORTED,
                 "Main outcomes": _main_outcomes(study),
                 "Flags (source inconsistencies)": _flags(study),
             }

@@ -11,9 +11,10 @@ import re
 
 from myst_nb import glue
 
-from figures import dataset
+from figures import dataset, render
 
-_UNITS = {"percent": "%", "months": " months", "years": " years", "per-million": " per million"}
+# The prose says "per year" or "patients" itself: counts carry no unit of their own.
+_UNITS = {"percent": "%", "months": " months", "years": " years", "per-million": " per million", "gray": " Gy"}
 
 
 def _key(*parts: str) -> str:
@@ -70,3 +71,48 @@ def glue_study(citation: str) -> None:
     for outcome in record.get("outcomes") or []:
         glue(_key(citation, outcome["id"]), estimate(outcome), display=False)
         glue(_key(citation, outcome["id"], "estimate"), with_unit(outcome["estimate"], outcome.get("unit", "percent")), display=False)
+
+
+def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """The recorded inconsistencies of the source: ``(citation, what, note)`` for the studies of
+    ``tumour`` and the facts of ``topics``, in file order."""
+    found = []
+    for study in sorted(dataset.studies(tumour), key=lambda s: s["citation"]):
+        for flag in study.get("flags") or []:
+            found.append((study["citation"], f"{study['label']}, {flag['field']}", flag["note"]))
+    for topic in topics:
+        for fact in dataset.facts(topic):
+            for flag in fact.get("flags") or []:
+                found.append((fact["citation"], fact["description"], flag["note"]))
+    return found
+
+
+_CITATION_KEY = re.compile(r"[a-z0-9_-]+")
+
+
+class FlagsNote:
+    """An admonition listing the source's inconsistencies, generated from the ``flags`` in data/."""
+
+    def __init__(self, flags: list[tuple[str, str, str]]):
+        self.flags = flags
+
+    def _markdown(self) -> str:
+        lines = [":::{note} Inconsistencies in the source, as recorded in the dataset", ""]
+        if not self.flags:
+            lines.append("None recorded.")
+        for citation, what, note in self.flags:
+            # A key is interpolated into a role, so it must be a plain key; the rest is escaped.
+            if not _CITATION_KEY.fullmatch(citation):
+                raise ValueError(f"not a citation key: {citation!r}")
+            lines.append(f"- {render.escape_markdown(what)} {{cite:p}}`{citation}`: {render.escape_markdown(note)}")
+        lines.append(":::")
+        return "\n".join(lines) + "\n"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = "\n".join(f"{what}: {note}" for _, what, note in self.flags) or "None recorded."
+        return {"text/markdown": self._markdown(), "text/plain": plain}
+
+
+def flags_note(tumour: str, topics: tuple[str, ...] = ()) -> FlagsNote:
+    """The note a chapter shows under its evidence table: every flag of its studies and facts."""
+    return FlagsNote(source_flags(tumour, topics))
