@@ -116,3 +116,15 @@ class FlagsNote:
 def flags_note(tumour: str, topics: tuple[str, ...] = ()) -> FlagsNote:
     """The note a chapter shows under its evidence table: every flag of its studies and facts."""
     return FlagsNote(source_flags(tumour, topics))
+
+
+def glue_tumours() -> None:
+    """Glue Table 1's ranges as ``tumour_<code>_metastatic`` and ``tumour_<code>_hepatic``, and the
+    counts ``tumours_total`` and ``tumours_with_adult_figures`` (at least one adult-derived range)."""
+    table = dataset.tumours()
+    glue("tumours_total", number(len(table)), display=False)
+    adult = table["metastatic_adult"] | table["hepatic_adult"]
+    glue("tumours_with_adult_figures", number(int(adult.sum())), display=False)
+    for row in table.itertuples():
+        glue(_key("tumour", row.code, "metastatic"), value_range(row.metastatic_low, row.metastatic_high, "percent"), display=False)
+        glue(_key("tumour", row.code, "hepatic"), value_range(row.hepatic_low, row.hepatic_high, "percent"), display=False)
