@@ -83,7 +83,8 @@ def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, s
     for topic in topics:
         for fact in dataset.facts(topic):
             for flag in fact.get("flags") or []:
-                found.append((fact["citation"], fact["description"], flag["note"]))
+                what = fact["description"]
+                found.append((fact["citation"], what[:1].upper() + what[1:], flag["note"]))
     return found
 
 
