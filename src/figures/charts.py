@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -10,6 +12,7 @@ from figures import dataset, labels, text
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PEDIATRIC_COLOUR = "#0072B2"
 ADULT_COLOUR = "#E69F00"
+LINE_BREAK = "|"
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
 
 
@@ -84,13 +87,15 @@ def _percent_outcomes(citation: str, measure: str) -> pd.DataFrame:
                 "label": text.with_unit(o["estimate"], "percent"),
                 "ci_low": ci.get("low"),
                 "ci_high": ci.get("high"),
-                "contrast": comparison["description"] if comparison else "metastatic site",
+                "comparison": comparison["description"] if comparison else "metastatic site",
                 "p": text.number(comparison["p_value"]) if comparison and comparison.get("p_value") is not None else "not reported",
             }
         )
     if not rows:
         raise ValueError(f"{citation}: no {measure} outcome in percent to draw")
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["contrast"] = [LINE_BREAK.join(textwrap.wrap(c, 60)) for c in frame["comparison"]]
+    return frame
 
 
 def study_outcomes(citation: str, measure: str) -> alt.LayerChart:
@@ -105,7 +110,8 @@ def study_outcomes(citation: str, measure: str) -> alt.LayerChart:
         y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
         color=alt.Color(
             "contrast:N",
-            legend=alt.Legend(title="Contrast", orient="bottom", direction="vertical", labelLimit=480),
+            # Long contrast descriptions are wrapped (python) and split into lines (Vega).
+            legend=alt.Legend(title="Contrast", orient="bottom", direction="vertical", labelLimit=0, labelExpr=f"split(datum.label, '{LINE_BREAK}')"),
             scale=alt.Scale(range=OKABE_ITO),
         ),
     )
@@ -114,12 +120,12 @@ def study_outcomes(citation: str, measure: str) -> alt.LayerChart:
     points = base.mark_point(filled=True, size=90).encode(
         x=axis,
         shape=alt.Shape("contrast:N", legend=None),
-        tooltip=["group", "estimate", "ci_low", "ci_high", "contrast", "p"],
+        tooltip=["group", "estimate", "ci_low", "ci_high", "comparison", "p"],
     )
     labels_layer = base.mark_text(align="left", dx=8, dy=-8, fontSize=11).encode(
         x="estimate:Q", text="label:N"
     )
-    return alt.layer(bars, points, labels_layer).properties(width=380, height=28 * len(frame))
+    return alt.layer(bars, points, labels_layer).properties(width=340, height=28 * len(frame))
 
 
 def study_outcomes_description(citation: str, measure: str) -> str:

@@ -61,6 +61,9 @@ def glue_study(citation: str) -> None:
     for field in ("n_patients", "n_liver_metastases"):
         if record.get(field) is not None:
             glue(_key(citation, field), number(record[field]), display=False)
+    for field in ("start", "end"):
+        if (record.get("recruitment") or {}).get(field) is not None:
+            glue(_key(citation, "recruitment", field), str(record["recruitment"][field]), display=False)
     population = record.get("population", {})
     for field in ("age_median", "age_min", "age_max"):
         if population.get(field) is not None:
