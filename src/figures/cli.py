@@ -34,7 +34,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
-    command = [sys.executable, "-m", "jupyter_book.cli.main", "build", str(root), "--builder", builder]
+    # jupyter_book.cli.main has no __main__ guard: call its click entry point.
+    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root), "--builder", builder]
     if strict:
         command += ["-W", "-n", "--keep-going"]
     if fresh:
@@ -46,7 +47,7 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
         result = subprocess.run(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()
-        messages = [l for l in tail if "WARNING" in l or "ERROR" in l or "Error" in l]
+        messages = [l for l in tail if ("WARNING" in l or "ERROR" in l or "Error" in l) and "IPKernelApp" not in l]
         for line in (messages or tail)[-40:]:
             print(line, file=sys.stderr)
         print(f"[hepmet] {builder} build failed; full log: {log}", file=sys.stderr)
