@@ -198,3 +198,44 @@ def five_year_survival_description() -> str:
     frame = five_year_survival_frame()
     parts = [f"{r.study}, {r.age_group}: {r.survival:g}%" for r in frame.itertuples()]
     return "Dot chart of 5-year overall survival by study and age group. " + "; ".join(parts) + "."
+
+
+def evidence_map_frame(tumours: list[str]) -> pd.DataFrame:
+    """Number of study records per tumour and age group of their patients."""
+    names = dict(zip(dataset.tumours()["code"], dataset.tumours()["name"]))
+    rows = [
+        {"tumour": names.get(s["population"]["tumour"], s["population"]["tumour"]),
+         "age_group": AGE_GROUP_LABELS[s["population"]["age_group"]]}
+        for code in tumours
+        for s in dataset.studies(code)
+    ]
+    frame = pd.DataFrame(rows, columns=["tumour", "age_group"])
+    return frame.groupby(["tumour", "age_group"], sort=False).size().rename("studies").reset_index()
+
+
+def evidence_map(tumours: list[str]) -> alt.Chart:
+    """Stacked bars: how many studies the dataset holds per tumour, split by the patients' ages."""
+    frame = evidence_map_frame(tumours)
+    present = [g for g in AGE_GROUP_COLOURS if g in set(frame["age_group"])]
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("tumour:N", title=None, sort=list(dict.fromkeys(frame["tumour"])), axis=alt.Axis(labelLimit=320)),
+            x=alt.X("studies:Q", title="Studies in the dataset", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "age_group:N",
+                scale=alt.Scale(domain=present, range=[AGE_GROUP_COLOURS[g] for g in present]),
+                legend=alt.Legend(title="Patients", orient="bottom", columns=1, labelLimit=360),
+            ),
+            order=alt.Order("age_group:N"),
+            tooltip=["tumour", alt.Tooltip("age_group:N", title="patients"), "studies"],
+        )
+        .properties(width=360, height=30 * frame["tumour"].nunique() + 10)
+    )
+
+
+def evidence_map_description(tumours: list[str]) -> str:
+    frame = evidence_map_frame(tumours)
+    parts = [f"{r.tumour}, {r.age_group}: {r.studies}" for r in frame.itertuples()]
+    return "Stacked bar chart of the number of studies per tumour by age group of the patients. " + "; ".join(parts) + "."
