@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from pybtex.database import BibliographyData, parse_file
 
 from figures import deps, paths
 
@@ -30,6 +31,7 @@ def _load(data_dir: Path) -> dict:
         ],
         "tumours": _read_yaml(data_dir / "tumours.yaml"),
         "facts": {p.stem: _read_yaml(p) or [] for p in sorted((data_dir / "facts").glob("*.yaml"))},
+        "screening": (_read_yaml(data_dir / "screening.yaml") or []) if (data_dir / "screening.yaml").exists() else [],
     }
 
 
@@ -111,3 +113,66 @@ def facts(topic: str) -> list[dict]:
         return _data()["facts"][topic]
     except KeyError:
         raise KeyError(f"no data/facts/{topic}.yaml") from None
+
+
+# --- flat views for the evidence synthesis (figures.forest, figures.explorer, figures.downloads) ---
+
+OUTCOME_COLUMNS = [
+    "citation", "label", "design", "tumour", "age_group", "subgroup", "n_patients",
+    "n_liver_metastases", "timing", "interventions", "outcome_id", "measure", "timepoint_months",
+    "group", "estimate", "unit", "ci_low", "ci_high", "ci_level", "ci_scale", "events",
+    "denominator", "comparison",
+]
+
+
+def outcomes(tumour: str | None = None) -> pd.DataFrame:
+    """One row per reported outcome, with its study's fields (all tumours, or one tumour code)."""
+    rows = []
+    for record in studies(tumour):
+        population = record.get("population") or {}
+        for outcome in record.get("outcomes") or []:
+            ci = outcome.get("ci") or {}
+            rows.append(
+                {
+                    "citation": record["citation"],
+                    "label": record.get("label"),
+                    "design": record.get("design"),
+                    "tumour": population.get("tumour"),
+                    "age_group": population.get("age_group"),
+                    "subgroup": population.get("subgroup"),
+                    "n_patients": record.get("n_patients"),
+                    "n_liver_metastases": record.get("n_liver_metastases"),
+                    "timing": record.get("timing"),
+                    "interventions": list(record.get("interventions") or []),
+                    "outcome_id": outcome.get("id"),
+                    "measure": outcome.get("measure"),
+                    "timepoint_months": outcome.get("timepoint_months"),
+                    "group": outcome.get("group"),
+                    "estimate": outcome.get("estimate"),
+                    "unit": outcome.get("unit"),
+                    "ci_low": ci.get("low"),
+                    "ci_high": ci.get("high"),
+                    "ci_level": ci.get("level"),
+                    "ci_scale": ci.get("scale"),
+                    "events": outcome.get("events"),
+                    "denominator": outcome.get("denominator"),
+                    "comparison": outcome.get("comparison"),
+                }
+            )
+    return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+
+
+def screening() -> list[dict]:
+    """The search and screening rounds of ``data/screening.yaml`` (empty before the first round)."""
+    deps.record("screening")
+    return list(_data()["screening"])
+
+
+def bibliography():
+    """Every entry of ``data/references/*.bib`` as one pybtex ``BibliographyData``, sorted by key."""
+    deps.record("references")
+    merged = BibliographyData()
+    for path in sorted((paths.data_dir() / "references").glob("*.bib")):
+        for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
+            merged.add_entry(key, entry)
+    return merged
