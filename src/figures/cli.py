@@ -17,6 +17,9 @@ from figures import paths
 from figures.validate import validate_dataset
 
 
+PDF_NAME = "hepmet-review.pdf"  # latex_documents.targetname in _config.yml, as .pdf
+
+
 def _progress(message: str) -> None:
     print(f"[hepmet] {message}", flush=True)
 
@@ -34,7 +37,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
-    command = [sys.executable, "-m", "jupyter_book.cli.main", "build", str(root), "--builder", builder]
+    # jupyter_book.cli.main has no __main__ guard: call its click entry point.
+    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root), "--builder", builder]
     if strict:
         command += ["-W", "-n", "--keep-going"]
     if fresh:
@@ -46,7 +50,7 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
         result = subprocess.run(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()
-        messages = [l for l in tail if "WARNING" in l or "ERROR" in l or "Error" in l]
+        messages = [l for l in tail if ("WARNING" in l or "ERROR" in l or "Error" in l) and "IPKernelApp" not in l]
         for line in (messages or tail)[-40:]:
             print(line, file=sys.stderr)
         print(f"[hepmet] {builder} build failed; full log: {log}", file=sys.stderr)
@@ -65,8 +69,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if code != 0:
         return code
     if args.pdf:
-        pdfs = sorted((root / "_build" / "latex").glob("*.pdf"))
-        target = pdfs[0] if pdfs else root / "_build" / "latex"
+        target = root / "_build" / "latex" / PDF_NAME
     else:
         target = root / "_build" / "html" / "index.html"
     _progress(f"3/3 done in {time.monotonic() - started:.0f} s: open {target}")

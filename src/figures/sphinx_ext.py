@@ -90,9 +90,25 @@ def on_config_inited(app: Sphinx, config) -> None:
 
 def on_builder_inited(app: Sphinx) -> None:
     static = _state_dir(app) / "static"
-    _write_if_changed(static / "vega-bundle.js", vl_convert.javascript_bundle().encode())
+    # The bundle declares top-level names (``_``, ...) that clash with Sphinx's own globals when
+    # loaded as a classic script; a function scope keeps them private (it sets window.vegaEmbed).
+    bundle = "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
+    _write_if_changed(static / "vega-bundle.js", bundle.encode())
     app.config.html_static_path.append(str(static))
     app.config.html_static_path.append(str(PACKAGE_DIR / "static"))
+
+
+def _is_thebe(asset) -> bool:
+    text = str(getattr(asset, "filename", asset) or "") + str(getattr(asset, "attributes", {}).get("body", ""))
+    return "thebe" in text
+
+
+def on_html_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    # Jupyter Book always loads sphinx-thebe, which declares its config twice per page (a console
+    # error) and names a CDN; the review has no live code, so its assets are dropped.
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
 def _deps_file(app: Sphinx, docname: str) -> Path:
@@ -132,6 +148,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", on_builder_inited, priority=400)
     app.connect("source-read", on_source_read)
     app.connect("doctree-read", on_doctree_read)
+    app.connect("html-page-context", on_html_page_context, priority=900)
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")
