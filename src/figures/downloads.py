@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 from pybtex.database import BibliographyData, Entry
+from pybtex.database.output.bibtex import Writer as BibtexWriter
 from pybtex.richtext import Text
 
 from figures import dataset
@@ -83,10 +84,21 @@ def dataset_json(studies: list[dict], outcomes: pd.DataFrame) -> bytes:
     return (json.dumps(payload, sort_keys=True, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
+class _VerbatimBibtexWriter(BibtexWriter):
+    """pybtex's BibTeX writer, with field values written as read.
+
+    The parser keeps values as BibTeX markup (``78\\%``, ``{\\"O}rn``); the stock writer would
+    encode them as LaTeX a second time and double every escape.
+    """
+
+    def _encode(self, text):
+        return text
+
+
 def bibtex(bibliography: BibliographyData) -> bytes:
     """Every reference as BibTeX, written by pybtex, entries sorted by key."""
     ordered = BibliographyData(entries=sorted(bibliography.entries.items()))
-    return ordered.to_string("bibtex").encode("utf-8")
+    return _VerbatimBibtexWriter(encoding="utf-8").to_string(ordered).encode("utf-8")
 
 
 RIS_TYPES = {
