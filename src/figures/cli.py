@@ -22,6 +22,9 @@ from figures.validate import validate_dataset
 CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z0-9]+$")
 
 
+PDF_NAME = "hepmet-review.pdf"  # latex_documents.targetname in _config.yml, as .pdf
+
+
 def _progress(message: str) -> None:
     print(f"[hepmet] {message}", flush=True)
 
@@ -96,8 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if code != 0:
         return code
     if args.pdf:
-        pdfs = sorted((root / "_build" / "latex").glob("*.pdf"))
-        target = pdfs[0] if pdfs else root / "_build" / "latex"
+        target = root / "_build" / "latex" / PDF_NAME
     else:
         target = root / "_build" / "html" / "index.html"
     _progress(f"3/3 done in {time.monotonic() - started:.0f} s: open {target}")

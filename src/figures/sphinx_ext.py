@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import vl_convert
@@ -20,13 +21,14 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from figures import dataset, deps, paths
+from figures import dataset, deps, downloads, paths
 from figures.validate import validate_dataset
 
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 CODE_PART = "code"
+EXECUTED = "executed"  # folder of the pages executed by the latest build
 
 
 def _state_dir(app: Sphinx) -> Path:
@@ -86,6 +88,7 @@ def on_config_inited(app: Sphinx, config) -> None:
         known.update(deps.recorded(record))
     for part in sorted(known):
         _refresh_digest(app, part)
+    shutil.rmtree(_state_dir(app) / EXECUTED, ignore_errors=True)
 
 
 def on_builder_inited(app: Sphinx) -> None:
@@ -126,10 +129,26 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
     os.environ.pop(deps.DEPS_FILE_VAR, None)
     executed = bool(getattr(env, "nb_metadata", {}).get(env.docname, {}).get("exec_data"))
     parts = deps.recorded(_deps_file(app, env.docname))
+    if executed:
+        # One marker per page executed in this build: the tests and the benchmark read them.
+        marker = _state_dir(app) / EXECUTED / env.docname.replace("/", "__")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
     if executed or parts:
         parts = [CODE_PART, *parts]
     for part in parts:
         env.note_dependency(str(_refresh_digest(app, part)))
+
+
+# --- downloads (figures.downloads): written into the site after every HTML build ---------------
+
+
+def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / downloads.FOLDER
+    for name, content in downloads.files().items():
+        _write_if_changed(folder / name, content)
 
 
 def setup(app: Sphinx) -> dict:
@@ -141,4 +160,7 @@ def setup(app: Sphinx) -> dict:
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")
+    app.connect("build-finished", on_build_finished_write_downloads)
+    app.add_js_file("evidence-explorer.js")
+    app.add_css_file("evidence-explorer.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
