@@ -33,7 +33,12 @@ def test_hepmet_validate_passes_on_the_project():
 
 def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     blocks = re.findall(r"```yaml\n(.*?)```", (REPO / "docs" / "DATA-MODEL.md").read_text(encoding="utf-8"), re.S)
-    study, tumours, facts, screening = blocks
+    (study,) = [b for b in blocks if b.startswith("# data/studies/")]
+    (recommendations,) = [b for b in blocks if b.startswith("recommendations:")]
+    (tumours,) = [b for b in blocks if b.startswith("- code:")]
+    (facts,) = [b for b in blocks if b.startswith("- id:")]
+    (screening,) = [b for b in blocks if b.startswith("- round:")]
+    study += recommendations  # an optional part of a study, documented on its own
     data = make_project(tmp_path / "p") / "data"
     (data / "studies" / "ehrlich2009hepatic.yaml").write_text(study, encoding="utf-8")
     (data / "tumours.yaml").write_text(tumours, encoding="utf-8")
@@ -99,10 +104,10 @@ def test_outcomes_is_one_row_per_outcome_joined_with_its_study(fixture_data):
     frame = dataset.outcomes()
     assert list(frame.columns) == dataset.OUTCOME_COLUMNS
     assert len(frame) == 5  # 3 of Ehrlich 2009, 2 of Varan 2005, none of French 2012
-    row = frame.set_index(["citation", "outcome"]).loc[("ehrlich2009hepatic", "efs-liver-only")]
+    row = frame.set_index(["citation", "outcome_id"]).loc[("ehrlich2009hepatic", "efs-liver-only")]
     assert (row["estimate"], row["ci_low"], row["ci_high"], row["ci_level"]) == (76, 58, 87, 95)
     assert (row["tumour"], row["n_patients"], row["design"]) == ("wt", 96, "trial-cohort")
-    resected = frame.set_index(["citation", "outcome"]).loc[("ehrlich2009hepatic", "efs-primary-resection")]
+    resected = frame.set_index(["citation", "outcome_id"]).loc[("ehrlich2009hepatic", "efs-primary-resection")]
     assert (resected["p_value"], resected["p_relation"], resected["denominator"]) == (0.09, "=", 22)
     assert set(dataset.outcomes("nb")["citation"]) == set()
     assert list(dataset.outcomes("nb").columns) == dataset.OUTCOME_COLUMNS

@@ -286,6 +286,11 @@ def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
             problems.add(doc.name, doc.line(("recruitment", "start")), ("recruitment", "start"), f"{start} is after the end {end}")
     comparison_ids = _unique_ids(doc, problems, study.get("comparisons"), ("comparisons",))
     _unique_ids(doc, problems, study.get("outcomes"), ("outcomes",))
+    recommendations = study.get("recommendations")
+    _unique_ids(doc, problems, recommendations, ("recommendations",))
+    for index, rule in enumerate(recommendations if isinstance(recommendations, list) else []):
+        if isinstance(rule, dict) and isinstance(rule.get("size_mm"), dict):
+            _check_ranges(doc, problems, ("recommendations", index, "size_mm"), rule["size_mm"], "min", "max")
     outcomes = study.get("outcomes")
     for index, outcome in enumerate(outcomes if isinstance(outcomes, list) else []):
         if isinstance(outcome, dict):
