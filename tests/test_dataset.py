@@ -88,13 +88,13 @@ def test_loading_validates_once_and_reports_every_problem(fixture_data, monkeypa
     assert len(calls) == 1
 
     dataset.load_dataset.cache_clear()
-    path = fixture_data / "studies" / "varan2005prognostic.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("n_liver_metastases: 18", "n_liver_metastases: 81"), encoding="utf-8")
+    path = fixture_data / "studies" / "ehrlich2009hepatic.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("n_liver_metastases: 96", "n_liver_metastases: 97"), encoding="utf-8")
     (fixture_data / "tumours.yaml").unlink()
     with pytest.raises(dataset.DatasetError) as raised:
         dataset.studies()
     assert raised.value.problems == [
-        "data/studies/varan2005prognostic.yaml:18: n_liver_metastases: 81 is above n_patients 18",
+        "data/studies/ehrlich2009hepatic.yaml:18: n_liver_metastases: 97 is above n_patients 96",
         "data/tumours.yaml:1: (file): missing: the dataset needs data/tumours.yaml",
     ]
     assert "2 problem(s)" in str(raised.value)
