@@ -241,3 +241,16 @@ def test_no_single_wrong_value_crashes_the_validator(fuzz_data, path, value):
 def test_no_bibtex_text_crashes_the_validator(fuzz_data, text):
     (fuzz_data / "references" / "french2012longterm.bib").write_text(text, encoding="utf-8")
     _assert_reported_cleanly(fuzz_data)
+
+
+def test_the_worked_example_of_contributing_is_true(tmp_path):
+    """CONTRIBUTING.md's example study validates, and its slip gives the message it shows."""
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (study,) = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    (shown,) = [line for line in text.splitlines() if line.startswith("data/studies/varan2005prognostic.yaml:")]
+    data = make_project(tmp_path / "p") / "data"
+    path = data / "studies" / "varan2005prognostic.yaml"
+    path.write_text(study, encoding="utf-8")
+    assert validate_dataset(data) == []
+    path.write_text(study.replace("estimate: 16.6", "estimate: 166"), encoding="utf-8")
+    assert validate_dataset(data) == [shown]
