@@ -33,6 +33,7 @@ from jsonschema.exceptions import best_match
 from figures import references
 
 SCHEMAS = ("codes", "study", "tumours", "facts", "screening")
+MAX_VALUES = 100_000  # far above any real file; a YAML "billion laughs" expands beyond it
 PERCENT = "percent"
 
 
@@ -69,7 +70,7 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     yaml_implicit_resolvers = _implicit_resolvers()
 
 
-Path_ = tuple  # a field's path: keys and list indexes, e.g. ("outcomes", 0, "ci", "low")
+FieldPath = tuple  # a field's path: keys and list indexes, e.g. ("outcomes", 0, "ci", "low")
 
 
 @dataclass
@@ -79,9 +80,10 @@ class Document:
     name: str  # as shown in messages: data/studies/x.yaml
     data: Any = None
     parsed: bool = False  # False when the file is not valid YAML (or not text)
-    lines: dict[Path_, int] = field(default_factory=dict)
+    values: int = 0  # values built so far, to stop alias bombs
+    lines: dict[FieldPath, int] = field(default_factory=dict)
 
-    def line(self, path: Path_) -> int:
+    def line(self, path: FieldPath) -> int:
         """The line of ``path``, or of its closest ancestor that exists (for a missing field)."""
         path = tuple(path)
         while path and path not in self.lines:
@@ -90,7 +92,7 @@ class Document:
 
 
 class _Problems(list):
-    def add(self, doc_name: str, line: int, path: Path_ | str, message: str) -> None:
+    def add(self, doc_name: str, line: int, path: FieldPath | str, message: str) -> None:
         # One line per problem: parser messages may span lines.
         self.append((doc_name, line, path if isinstance(path, str) else field_name(path), " ".join(message.split())))
 
@@ -98,7 +100,7 @@ class _Problems(list):
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def field_name(path: Path_) -> str:
+def field_name(path: FieldPath) -> str:
     """``("outcomes", 0, "ci", "low")`` -> ``outcomes[0].ci.low``; the empty path is ``(file)``."""
     text = ""
     for part in path:
@@ -115,8 +117,11 @@ class _YamlProblem(Exception):
         self.line = line
 
 
-def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document, problems: _Problems, ancestors: frozenset):
+def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, problems: _Problems, ancestors: frozenset):
     """The Python value of ``node``, recording the line of every field on the way."""
+    doc.values += 1
+    if doc.values > MAX_VALUES:
+        raise _YamlProblem(node.start_mark.line + 1, f"more than {MAX_VALUES} values (aliases repeated too often?)")
     if id(node) in ancestors:
         raise _YamlProblem(node.start_mark.line + 1, "an alias refers to itself (recursive structure)")
     if isinstance(node, yaml.MappingNode):
@@ -172,7 +177,7 @@ def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
         _parse(_FastLoader, text, doc, fast_problems)
         problems.extend(fast_problems)
         return doc
-    except (yaml.YAMLError, _YamlProblem, ValueError, TypeError, OverflowError):
+    except (yaml.YAMLError, _YamlProblem, ValueError, TypeError, OverflowError, RecursionError):
         doc = Document(name=doc.name)
     try:
         _parse(_Loader, text, doc, problems)
@@ -186,6 +191,8 @@ def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
         problems.add(doc.name, err.line, "(file)", f"not valid YAML: {err}")
     except (ValueError, TypeError, OverflowError) as err:  # a scalar PyYAML cannot construct
         problems.add(doc.name, 1, "(file)", f"not valid YAML: {err}")
+    except RecursionError:
+        problems.add(doc.name, 1, "(file)", "not valid YAML: nested too deeply")
     return doc
 
 
@@ -261,7 +268,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _in_order(doc: Document, problems: _Problems, base: Path_, names: list[str], values: dict, what: str = "") -> None:
+def _in_order(doc: Document, problems: _Problems, base: FieldPath, names: list[str], values: dict, what: str = "") -> None:
     """Report each pair of known values that is out of order (``names`` in increasing order)."""
     known = [(n, values.get(n)) for n in names if _number(values.get(n))]
     for (low_name, low), (high_name, high) in zip(known, known[1:]):
@@ -297,7 +304,7 @@ def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
             _check_outcome(doc, ("outcomes", index), outcome, comparison_ids, problems)
 
 
-def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: Path_) -> set[str]:
+def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: FieldPath) -> set[str]:
     """The ``id`` fields of the list ``items`` (at ``base_path``), each duplicate reported."""
     seen: dict[str, int] = {}
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -312,7 +319,7 @@ def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: Path_
     return set(seen)
 
 
-def _check_outcome(doc: Document, base: Path_, outcome: dict, comparison_ids: set[str], problems: _Problems) -> None:
+def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids: set[str], problems: _Problems) -> None:
     estimate, unit = outcome.get("estimate"), outcome.get("unit")
     ci = outcome.get("ci") if isinstance(outcome.get("ci"), dict) else {}
     events, denominator = outcome.get("events"), outcome.get("denominator")
@@ -338,7 +345,7 @@ def _check_outcome(doc: Document, base: Path_, outcome: dict, comparison_ids: se
         problems.add(doc.name, doc.line(base + ("comparison",)), base + ("comparison",), f"'{comparison}' is not the id of one of the study's comparisons ({known})")
 
 
-def _check_ranges(doc: Document, problems: _Problems, base: Path_, item: dict, low_key: str, high_key: str) -> None:
+def _check_ranges(doc: Document, problems: _Problems, base: FieldPath, item: dict, low_key: str, high_key: str) -> None:
     low, high = item.get(low_key), item.get(high_key)
     if _number(low) and _number(high) and low > high:
         problems.add(doc.name, doc.line(base + (low_key,)), base + (low_key,), f"{low:g} is above {high_key} {high:g}")
@@ -414,7 +421,7 @@ class Checked:
     problems: list[str]
 
 
-def _citations(doc: Document) -> list[tuple[Path_, str]]:
+def _citations(doc: Document) -> list[tuple[FieldPath, str]]:
     """Every ``citation`` field of a document, with its path."""
     if isinstance(doc.data, dict):
         return [(("citation",), doc.data["citation"])] if isinstance(doc.data.get("citation"), str) else []
