@@ -69,13 +69,16 @@ def outcome_summary(outcome: dict) -> str:
 
 def comparison_summary(comparison: dict) -> str:
     p = comparison.get("p_value")
-    return f"{comparison['description']}: " + (f"p = {text.number(p)}" if p is not None else "p not reported")
+    if p is None:
+        return f"{comparison['description']}: p not reported"
+    return f"{comparison['description']}: p {comparison.get('p_relation') or '='} {text.number(p)}"
 
 
 def _main_outcomes(study: dict) -> str:
     items = [outcome_summary(o) for o in study.get("outcomes") or []]
     items += [comparison_summary(c) for c in study.get("comparisons") or []]
-    return "; ".join(items) or "no figures reported"
+    figures = "; ".join(items) or "no figures reported"
+    return f"{figures}. Finding: {study['note']}" if study.get("note") else figures
 
 
 def _flags(study: dict) -> str:
