@@ -75,6 +75,14 @@ def _glue_values(root: Path) -> dict[str, list]:
             ci = outcome.get("ci") or {}
             values[_key(c, outcome["id"], "estimate")] = [outcome["estimate"]]
             values[_key(c, outcome["id"])] = [outcome["estimate"]] + [ci[k] for k in ("low", "high") if ci.get(k) is not None]
+    # The Wilms tumor chapter's computed check of Ehrlich et al.'s surgical groups.
+    facts = {f["id"]: f["low"] for f in _yaml(data / "facts" / "wt.yaml")}
+    groups = ["wt-ehrlich-primary-resection", "wt-ehrlich-delayed-resection", "wt-ehrlich-no-liver-surgery"]
+    n = _yaml(data / "studies" / "ehrlich2009hepatic.yaml")["n_patients"]
+    values["wt_ehrlich_groups_total"] = [sum(facts[g] for g in groups)]
+    values["wt_ehrlich_groups_n"] = [n]
+    for g in groups:
+        values[_key("wt_ehrlich_groups_share", g)] = [round(100 * facts[g] / n)]
     return values
 
 

@@ -132,3 +132,17 @@ def glue_tumours() -> None:
     for row in table.itertuples():
         glue(_key("tumour", row.code, "metastatic"), value_range(row.metastatic_low, row.metastatic_high, "percent"), display=False)
         glue(_key("tumour", row.code, "hepatic"), value_range(row.hepatic_low, row.hepatic_high, "percent"), display=False)
+
+
+def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: str) -> None:
+    """Glue a check of subgroup counts against a study's size, so that a note on an inconsistency
+    of the source is computed, not typed: ``<key>_total`` (sum of the facts ``part_ids``),
+    ``<key>_n`` (the study's ``n_patients``) and ``<key>_share_<id>`` (each part as a whole
+    percentage of ``n_patients``)."""
+    by_id = {f["id"]: f for f in dataset.facts(topic)}
+    n = dataset.study(citation)["n_patients"]
+    parts = {i: by_id[i]["low"] for i in part_ids}
+    glue(_key(key, "total"), number(sum(parts.values())), display=False)
+    glue(_key(key, "n"), number(n), display=False)
+    for i, value in parts.items():
+        glue(_key(key, "share", i), f"{100 * value / n:.0f}%", display=False)
