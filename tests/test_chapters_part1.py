@@ -74,6 +74,9 @@ def _glue_values(root: Path) -> dict[str, list]:
         for outcome in study.get("outcomes") or []:
             ci = outcome.get("ci") or {}
             values[_key(c, outcome["id"], "estimate")] = [outcome["estimate"]]
+            values[_key(c, outcome["id"], "group")] = [outcome.get("group") or "all"]
+            if outcome.get("timepoint_months") is not None:
+                values[_key(c, outcome["id"], "timepoint")] = [outcome["timepoint_months"]]
             values[_key(c, outcome["id"])] = [outcome["estimate"]] + [ci[k] for k in ("low", "high") if ci.get(k) is not None]
     # The Wilms tumor chapter's computed check of Ehrlich et al.'s surgical groups.
     facts = {f["id"]: f["low"] for f in _yaml(data / "facts" / "wt.yaml")}

@@ -74,6 +74,9 @@ def glue_study(citation: str) -> None:
     for outcome in record.get("outcomes") or []:
         glue(_key(citation, outcome["id"]), estimate(outcome), display=False)
         glue(_key(citation, outcome["id"], "estimate"), with_unit(outcome["estimate"], outcome.get("unit", "percent")), display=False)
+        glue(_key(citation, outcome["id"], "group"), outcome.get("group") or "all", display=False)
+        if outcome.get("timepoint_months") is not None:
+            glue(_key(citation, outcome["id"], "timepoint"), with_unit(outcome["timepoint_months"], "months"), display=False)
 
 
 def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
