@@ -83,12 +83,17 @@ def show_chart(chart: alt.TopLevelMixin, description: str) -> ChartDisplay:
 class TableDisplay:
     """A DataFrame as a MyST list-table: escaped cells, optional caption and label."""
 
-    def __init__(self, frame: pd.DataFrame, caption: str | None = None, name: str | None = None):
+    def __init__(
+        self, frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
+    ):
         if frame.empty:
             raise ValueError("a table needs at least one row; say in the text that there is no data")
+        if widths is not None and len(widths) != len(frame.columns):
+            raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
         self.frame = frame
         self.caption = caption
         self.name = name
+        self.widths = widths
 
     def _column_widths(self) -> list[int]:
         """Relative column widths from the text each column holds, so that the PDF gives the
@@ -114,6 +119,9 @@ class TableDisplay:
         lines.append(":widths: " + " ".join(str(w) for w in self._column_widths()))
         if self.name:
             lines.append(f":name: {self.name}")
+        if self.widths:
+            # Relative column widths: the PDF edition otherwise splits long text into narrow columns.
+            lines.append(":widths: " + " ".join(str(int(w)) for w in self.widths))
         lines.append("")
         lines.append(row(self.frame.columns))
         for values in self.frame.itertuples(index=False):
@@ -125,6 +133,9 @@ class TableDisplay:
         return {"text/markdown": self._markdown(), "text/plain": self.frame.to_string(index=False)}
 
 
-def show_table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None) -> TableDisplay:
-    """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX)."""
-    return TableDisplay(frame, caption=caption, name=name)
+def show_table(
+    frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
+) -> TableDisplay:
+    """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX); ``widths`` are
+    optional relative column widths."""
+    return TableDisplay(frame, caption=caption, name=name, widths=widths)
