@@ -55,6 +55,6 @@ def built_pdf(tmp_path_factory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("pdf") / "book")
     result = run_hepmet(root, "build", "--pdf", "--all", env={"SOURCE_DATE_EPOCH": "1767225600", "FORCE_SOURCE_DATE": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
-    pdfs = sorted((root / "_build" / "latex").glob("*.pdf"))
-    assert pdfs, "no PDF was written"
-    return pdfs[0]
+    pdf = root / "_build" / "latex" / "hepmet-review.pdf"
+    assert pdf.exists(), "no PDF was written"
+    return pdf
