@@ -58,7 +58,7 @@ def expected_glue(monkeypatch) -> dict[str, str]:
 
     values: dict[str, str] = {}
     monkeypatch.setattr(text, "glue", lambda key, value, display=False: values.__setitem__(key, value))
-    for topic in ("gct", "gist", "os", "dsrct", "net", "adult"):
+    for topic in ("general", "gct", "gist", "os", "dsrct", "net", "adult"):
         text.glue_facts(topic)
     for record in dataset.studies():
         text.glue_study(record["citation"])
