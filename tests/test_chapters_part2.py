@@ -156,7 +156,7 @@ def test_charts_carry_descriptions_computed_from_the_data(site_data):
         "book/other-malignancies/germ-cell-tumors": [charts.survival_trend_description("gct")],
         "book/adult-evidence": [
             charts.study_timecourse_description("gomez2007aggressive"),
-            charts.five_year_survival_description(),
+            charts.survival_by_age_description(),
         ],
     }
     for page, descriptions in expected.items():
