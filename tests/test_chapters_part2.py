@@ -47,9 +47,9 @@ def site_data(built_site, monkeypatch):
     from figures import dataset
 
     monkeypatch.setenv("HEPMET_DATA_DIR", str(built_site / "data"))
-    dataset._load.cache_clear()
+    dataset.load_dataset.cache_clear()
     yield built_site
-    dataset._load.cache_clear()
+    dataset.load_dataset.cache_clear()
 
 
 def expected_glue(monkeypatch) -> dict[str, str]:
@@ -60,6 +60,7 @@ def expected_glue(monkeypatch) -> dict[str, str]:
     monkeypatch.setattr(text, "glue", lambda key, value, display=False: values.__setitem__(key, value))
     for topic in ("general", "gct", "gist", "os", "dsrct", "net", "adult"):
         text.glue_facts(topic)
+    text.glue_tumours()
     for record in dataset.studies():
         text.glue_study(record["citation"])
     values["rivoire_uncovered"] = decision_tables.uncovered("rivoire2001multimodality")
@@ -138,14 +139,14 @@ def test_decision_table_follows_the_recorded_rules(tmp_path, monkeypatch):
             rule["size_mm"]["min"] = 10
     study_file.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
     monkeypatch.setenv("HEPMET_DATA_DIR", str(data))
-    dataset._load.cache_clear()
+    dataset.load_dataset.cache_clear()
     try:
         grid = decision_tables.size_recommendations("rivoire2001multimodality")
         assert decision_tables.NO_RULE not in set(grid["Women"])
         assert "10\u201329 mm" in set(grid["Largest residual liver metastasis"])
         assert decision_tables.uncovered("rivoire2001multimodality") == "30 mm in men"
     finally:
-        dataset._load.cache_clear()
+        dataset.load_dataset.cache_clear()
 
 
 def test_charts_carry_descriptions_computed_from_the_data(site_data):
