@@ -279,15 +279,19 @@ SURVIVAL_MEASURES = ("OS", "EFS", "DFS")
 
 def survival_by_age_frame() -> pd.DataFrame:
     """Every survival percentage (OS, EFS, DFS) in the dataset, labelled by the patients' age group."""
+    # Table 1's abbreviations (osteosarcoma is "OST": in this book "OS" is overall survival).
+    abbreviations = dict(zip(dataset.tumours()["code"], dataset.tumours()["abbreviation"]))
+    abbreviations.setdefault("mixed", "several primaries")
     rows = []
     for record in dataset.studies():
         for o in record.get("outcomes") or []:
             if o["measure"] not in SURVIVAL_MEASURES or o.get("unit") != "percent":
                 continue
             months = o.get("timepoint_months")
+            tumour = abbreviations.get(record["population"]["tumour"], record["population"]["tumour"])
             rows.append(
                 {
-                    "row": f"{record['label']} ({record['population']['tumour'].upper()}): {o['group']}"
+                    "row": f"{record['label']} ({tumour}): {o['group']}"
                     + (f", {months:g} months" if months is not None else ""),
                     "age_group": AGE_GROUP_LABELS[record["population"]["age_group"]],
                     "measure": MEASURE_WORDS[o["measure"]],
