@@ -10,14 +10,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import copy_project, run_hepmet
+from conftest import REPO, copy_project, run_hepmet
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "synthesis" / "data"
 
 
-def use_fixture_data(root: Path) -> None:
-    """Replace the copy's studies and screening rounds with the fixtures (references are added)."""
-    data = root / "data"
+def use_fixture_data(data: Path) -> None:
+    """Replace the studies and screening rounds under ``data`` with the fixtures (references are added)."""
     shutil.rmtree(data / "studies", ignore_errors=True)
     shutil.copytree(FIXTURE_DATA / "studies", data / "studies")
     for bib in (FIXTURE_DATA / "references").glob("*.bib"):
@@ -28,11 +27,21 @@ def use_fixture_data(root: Path) -> None:
 _built: dict[str, Path] = {}
 
 
+def fixture_data_dir(tmp_path_factory) -> Path:
+    """A copy of the project's data/ with the fixture studies and rounds (once per test session)."""
+    if "data" not in _built:
+        data = tmp_path_factory.mktemp("synthesis-data") / "data"
+        shutil.copytree(REPO / "data", data)
+        use_fixture_data(data)
+        _built["data"] = data
+    return _built["data"]
+
+
 def built_fixture_site(tmp_path_factory) -> Path:
     """Build (once per test session) the HTML site of a project copy that uses the fixture dataset."""
     if "html" not in _built:
         root = copy_project(tmp_path_factory.mktemp("synthesis-site") / "book")
-        use_fixture_data(root)
+        use_fixture_data(root / "data")
         result = run_hepmet(root, "build", "--all")
         assert result.returncode == 0, result.stdout + result.stderr
         _built["html"] = root

@@ -13,12 +13,12 @@ from scipy import optimize
 from scipy import stats as scipy_stats
 
 from figures import dataset, evidence_map, explorer, forest, paths, prisma
-from synthesis_site import FIXTURE_DATA, built_fixture_site
+from synthesis_site import built_fixture_site, fixture_data_dir
 
 
 @pytest.fixture
-def fixture_data(monkeypatch):
-    monkeypatch.setenv(paths.DATA_DIR_VAR, str(FIXTURE_DATA))
+def fixture_data(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv(paths.DATA_DIR_VAR, str(fixture_data_dir(tmp_path_factory)))
 
 
 def _plot(plots, tumour, measure):
@@ -93,12 +93,26 @@ def test_evidence_map_counts_studies_and_patients_by_age(fixture_data):
 
 def test_prisma_flow_counts_the_previous_edition_and_the_new_round(fixture_data):
     rounds = dataset.screening()
-    assert prisma.flow(rounds).total_studies == 6
-    second = {**rounds[0], "round": 2, "studies_included": 2, "reports_included": 3}
-    f = prisma.flow([second, rounds[0]])
-    assert (f.previous_studies, f.new_studies, f.total_studies, f.total_reports) == (6, 2, 8, 9)
-    text = prisma.description(rounds)
-    assert "Databases: not searched" in text and "Citation searching: n = 30" in text
+    f = prisma.flow(rounds, studies_on_file=len(dataset.studies()))
+    assert (f.previous_studies, f.latest["studies_included"], f.studies_on_file) == (4, 2, 6)
+    text = prisma.description(rounds, 6)
+    assert "previous edition (1 earlier round(s)): n = 4" in text
+    assert "MEDLINE: n = 10" in text and "not searched" not in text
+    first = prisma.description(rounds[:1], 6)
+    assert "No previous edition" in first and "Databases: not searched" in first
+    unknown = prisma.description([{**rounds[0], "records_screened": None}], 6)
+    assert "Records screened: n = not known" in unknown
+
+
+def test_counts_become_percentages_with_exact_intervals():
+    row = {"citation": "a", "label": "A", "tumour": "nb", "age_group": "pediatric", "measure": "response",
+           "unit": "count", "estimate": 10, "events": 10, "denominator": 21, "ci_low": None, "ci_high": None,
+           "ci_level": None, "ci_scale": None, "n_patients": 21, "group": "all", "timepoint_months": None}
+    (converted,) = forest.as_percentages(pd.DataFrame([row])).to_dict("records")
+    assert converted["estimate"] == pytest.approx(100 * 10 / 21)
+    # Clopper-Pearson for 10/21 (published: 0.2571-0.7022).
+    assert (converted["ci_low"], converted["ci_high"]) == pytest.approx((25.71, 70.22), abs=0.01)
+    assert converted["ci_source"] == "exact from counts"
 
 
 def test_explorer_html_escapes_contributor_text():
