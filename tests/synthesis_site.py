@@ -1,4 +1,4 @@
-"""A copy of the project whose dataset is the synthesis fixtures, built once per test session.
+"""A copy of the project with the synthesis fixtures added to its dataset, built once per test session.
 
 The fixture studies (tests/fixtures/synthesis/data) are fictional; they give the forest plots a
 pooled set and unpooled ones, the PRISMA diagram a screening round, the explorer rows to filter
@@ -15,10 +15,17 @@ from conftest import REPO, copy_project, run_hepmet
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "synthesis" / "data"
 
 
+FIXTURE_PREFIX = "fixture"
+
+
 def use_fixture_data(data: Path) -> None:
-    """Replace the studies and screening rounds under ``data`` with the fixtures (references are added)."""
-    shutil.rmtree(data / "studies", ignore_errors=True)
-    shutil.copytree(FIXTURE_DATA / "studies", data / "studies")
+    """Add the fixture studies (and references) beside the real ones; use the fixture screening rounds.
+
+    The real studies stay, because the content chapters cite them; tests pick the fixture rows by
+    their citation prefix.
+    """
+    for study in (FIXTURE_DATA / "studies").glob("*.yaml"):
+        shutil.copy(study, data / "studies" / study.name)
     for bib in (FIXTURE_DATA / "references").glob("*.bib"):
         shutil.copy(bib, data / "references" / bib.name)
     shutil.copy(FIXTURE_DATA / "screening.yaml", data / "screening.yaml")
