@@ -48,11 +48,12 @@ def is_checkout(root: Path) -> bool:
     return top is not None and Path(top).resolve() == root.resolve()
 
 
-def edition_tags(root: Path, before: str = "HEAD") -> list[str]:
-    """The edition tags reachable from ``before``, oldest first."""
+def edition_tags(root: Path, before: str | None = "HEAD") -> list[str]:
+    """The edition tags reachable from ``before`` (all of them when None), oldest first."""
     if not is_checkout(root):
         return []
-    listed = git(root, "tag", "--list", TAG_PATTERN, "--merged", before, "--sort=v:refname")
+    merged = ["--merged", before] if before else []
+    listed = git(root, "tag", "--list", TAG_PATTERN, *merged, "--sort=v:refname")
     return listed.split() if listed else []
 
 

@@ -170,7 +170,9 @@ def describe(comparison: Comparison | None, known_citations: set[str]) -> str:
     for kind, heading in ((ADDED, "Studies added"), (CORRECTED, "Studies corrected"), (REMOVED, "Studies removed")):
         changes = comparison.of_kind(kind)
         if changes:
-            parts.append(f"\n{heading} ({len(changes)}):\n\n" + "\n".join(_line(c, known_citations) for c in changes) + "\n")
+            lines = "\n".join(_line(c, known_citations) for c in changes)
+            # A container per kind gives readers a heading and the tests a class to find the list by.
+            parts.append(f"\n::::{{container}} hepmet-whats-new-{kind}\n{heading} ({len(changes)}):\n\n{lines}\n::::\n")
     return "".join(parts)
 
 
