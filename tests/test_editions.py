@@ -186,7 +186,10 @@ def test_bibtex_and_ris_survive_hostile_text():
     stamp = edition.Edition("v1_a", "0" * 40, "2026-01-15", "2026-01-15", None, "f" * 64)
     parsed = parse_string(citation.bibtex(cff, stamp), "bibtex")
     entry = parsed.entries[citation.citation_key(stamp)]
-    assert entry.fields["title"].replace("\\", "") == cff["title"].replace("\\", "")
+    def unescaped(text: str) -> str:  # BibTeX folds white space; pybtex keeps the escapes
+        return " ".join(text.replace("\\", "").split())
+
+    assert unescaped(entry.fields["title"]) == unescaped(cff["title"])
     assert entry.fields["version"].replace("\\", "") == "v1_a"
     ris = citation.ris(cff, stamp)
     assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in ris.splitlines())

@@ -70,7 +70,10 @@ def _run(command: list[str], cwd: Path, env: dict, log: Path, what: str) -> None
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     log.write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
-        raise EditionsError(f"{what} failed; its output is in {log}:\n{result.stderr.strip()[-3000:]}")
+        # The clone is deleted after the build: keep its build logs beside this one.
+        for build_log in (cwd / "_build").glob("*.log"):
+            shutil.copyfile(build_log, log.with_name(f"{log.stem}-{build_log.name}"))
+        raise EditionsError(f"{what} failed; its output is in {log.parent}:\n{result.stderr.strip()[-3000:]}")
 
 
 def build_slot(root: Path, slot: Slot, target: Path, pdf: bool, logs: Path) -> None:
