@@ -152,22 +152,25 @@ def on_config_inited(app, config) -> None:
     """Put the edition on the PDF's title page and, for a multi-version site, the switcher.
 
     Only options Sphinx does not store in its environment are touched here (``latex_elements``,
-    ``html_theme_options``), so a new commit does not make every page re-execute; ``version``
-    (read by the theme's banner of old editions) is set only when ``hepmet editions`` builds,
-    which re-reads everything anyway.
+    ``html_theme_options``), so a new commit does not make every page re-execute; ``version`` and
+    ``release`` (read by the theme's banner of old editions) are set only when ``hepmet editions``
+    builds, which re-reads everything anyway.
     """
     edition = read_edition(Path(app.confdir))
     app.hepmet_edition = edition
+    switcher_json = os.environ.get(SWITCHER_VAR)
     elements = dict(config.latex_elements or {})
-    elements["releasename"] = f"Edition {edition.version}"
+    # The title page prints "<releasename> <release>"; see below for why release is usually empty.
+    elements["releasename"] = "Edition" if switcher_json else f"Edition {edition.version}"
     elements["preamble"] = (
         elements.get("preamble", "") + "\n\\setreleaseinfo{" + _latex_release_info(edition) + "}\n"
     )
     config.latex_elements = elements
 
-    switcher_json = os.environ.get(SWITCHER_VAR)
     if switcher_json:
-        config.version = edition.version
+        # The theme's banner for old editions compares DOCUMENTATION_OPTIONS.VERSION (Sphinx's
+        # ``release``) with the preferred entry of versions.json.
+        config.version = config.release = edition.version
         options = config.html_theme_options
         options["switcher"] = {"json_url": switcher_json, "version_match": edition.version}
         options["check_switcher"] = False  # the JSON sits beside the editions, outside this build
