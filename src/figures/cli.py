@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -36,9 +37,48 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
+# between builds (doctrees, executed notebooks, dependency digests: incremental builds), and the
+# published folder (_build/html or _build/latex) is replaced only after a build that succeeded.
+WORK_DIR = ".work"
+OUTPUT_DIRS = {"html": "html", "pdflatex": "latex"}
+
+
+def work_output(root: Path, builder: str) -> Path:
+    """Where Jupyter Book writes ``builder``'s output before it is published."""
+    # jupyter-book appends "_build" to --path-output.
+    return root / "_build" / WORK_DIR / "_build" / OUTPUT_DIRS[builder]
+
+
+def _publish(built: Path, target: Path) -> None:
+    """Replace ``target`` by a copy of ``built``; ``target`` stays whole until the last moment."""
+    staged = target.with_name(target.name + ".new")
+    previous = target.with_name(target.name + ".old")
+    for leftover in (staged, previous):
+        shutil.rmtree(leftover, ignore_errors=True)
+    # A copy, not hard links: Sphinx rewrites files in place, which would reach through a link.
+    shutil.copytree(built, staged)
+    if target.exists():
+        target.rename(previous)
+    staged.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _forget_failed_build(root: Path, builder: str) -> None:
+    # Sphinx records a page that warned as read, so an unchanged rebuild would pass silently: drop
+    # the environment so the next build re-reads (and re-checks) every page. latexmk, after a
+    # failure, reports "Nothing to do" and fails again unless its folder is gone.
+    (work_output(root, builder).parent / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
+    if builder == "pdflatex":
+        shutil.rmtree(work_output(root, builder), ignore_errors=True)
+
+
 def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
     # jupyter_book.cli.main has no __main__ guard: call its click entry point.
-    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root), "--builder", builder]
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
+        "--builder", builder, "--path-output", str(root / "_build" / WORK_DIR),
+    ]
     if strict:
         command += ["-W", "-n", "--keep-going"]
     if fresh:
@@ -49,12 +89,16 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
     with log.open("w", encoding="utf-8") as out:
         result = subprocess.run(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0:
+        _forget_failed_build(root, builder)
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()
         messages = [l for l in tail if ("WARNING" in l or "ERROR" in l or "Error" in l) and "IPKernelApp" not in l]
         for line in (messages or tail)[-40:]:
             print(line, file=sys.stderr)
-        print(f"[hepmet] {builder} build failed; full log: {log}", file=sys.stderr)
-    return result.returncode
+        published = root / "_build" / OUTPUT_DIRS[builder]
+        print(f"[hepmet] {builder} build failed; {published} was left as it was; full log: {log}", file=sys.stderr)
+        return result.returncode
+    _publish(work_output(root, builder), root / "_build" / OUTPUT_DIRS[builder])
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
