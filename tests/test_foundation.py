@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
+from figures.cli import build_state
+
 from conftest import copy_project, require_tool, run_hepmet
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,9 +49,10 @@ def soup(root: Path, page: str) -> BeautifulSoup:
     return BeautifulSoup((root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
 
 
-def executed_pages(log: str) -> list[str]:
-    """Pages that myst-nb executed, from a build log."""
-    return sorted(set(re.findall(r"Executing notebook using local CWD \[mystnb\]: (\S+)\.md", log)))
+def executed_pages(root: Path) -> list[str]:
+    """Pages that the latest build of ``root`` executed (markers written by figures.sphinx_ext)."""
+    folder = build_state(root) / "executed"
+    return sorted(p.name.replace("__", "/") for p in folder.iterdir()) if folder.exists() else []
 
 
 def test_every_page_is_built_with_its_heading(built_site):
@@ -117,17 +120,17 @@ def test_a_data_change_re_executes_only_the_pages_that_use_it(tmp_path):
     root = copy_project(tmp_path / "book")
     first = run_hepmet(root, "build")
     assert first.returncode == 0, first.stderr
-    assert "book/introduction" in executed_pages((root / "_build" / "html-build.log").read_text())
+    assert "book/introduction" in executed_pages(root)
 
     unchanged = run_hepmet(root, "build")
     assert unchanged.returncode == 0, unchanged.stderr
-    assert executed_pages((root / "_build" / "html-build.log").read_text()) == []
+    assert executed_pages(root) == []
 
     tumours = root / "data" / "tumours.yaml"
     tumours.write_text(tumours.read_text().replace("{low: 50, high: 60", "{low: 51, high: 60", 1))
     changed = run_hepmet(root, "build")
     assert changed.returncode == 0, changed.stderr
-    executed = executed_pages((root / "_build" / "html-build.log").read_text())
+    executed = executed_pages(root)
     assert "book/introduction" in executed
     assert "book/wilms-tumor" not in executed
     assert "51%–60%" in soup(root, "book/introduction").get_text()

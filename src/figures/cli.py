@@ -1,4 +1,4 @@
-"""Command line of the review: ``hepmet validate``, ``hepmet build``.
+"""Command line of the review: ``hepmet validate``, ``hepmet new-study``, ``hepmet build``.
 
 Errors are messages, never tracebacks: every problem of the dataset is printed as
 ``file:line: field: message`` and the command exits non-zero.
@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 from figures import paths
 from figures.validate import validate_dataset
+
+CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z0-9]+$")
 
 
 PDF_NAME = "hepmet-review.pdf"  # latex_documents.targetname in _config.yml, as .pdf
@@ -50,6 +54,11 @@ def work_output(root: Path, builder: str) -> Path:
     return root / "_build" / WORK_DIR / "_build" / OUTPUT_DIRS[builder]
 
 
+def build_state(root: Path) -> Path:
+    """The state figures.sphinx_ext keeps beside the doctrees (digests, dependencies, executed pages)."""
+    return root / "_build" / WORK_DIR / "_build" / ".hepmet"
+
+
 def _publish(built: Path, target: Path) -> None:
     """Replace ``target`` by a copy of ``built``; ``target`` stays whole until the last moment."""
     staged = target.with_name(target.name + ".new")
@@ -71,6 +80,31 @@ def _forget_failed_build(root: Path, builder: str) -> None:
     (work_output(root, builder).parent / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
     if builder == "pdflatex":
         shutil.rmtree(work_output(root, builder), ignore_errors=True)
+
+
+def cmd_new_study(args: argparse.Namespace) -> int:
+    """Write data/studies/<key>.yaml (every field explained) and, if absent, its reference stub."""
+    root = paths.project_root(Path(args.root))
+    key = args.key
+    if not CITATION_KEY.match(key):
+        print(f"hepmet: '{key}' is not a citation key: lowercase first author, year, first word of the title (e.g. ehrlich2009hepatic)", file=sys.stderr)
+        return 2
+    study = root / "data" / "studies" / f"{key}.yaml"
+    reference = root / "data" / "references" / f"{key}.bib"
+    if study.exists():
+        print(f"hepmet: {study.relative_to(root)} exists already: edit it, or choose another key", file=sys.stderr)
+        return 1
+    templates = resources.files("figures") / "templates"
+    study.parent.mkdir(parents=True, exist_ok=True)
+    study.write_text((templates / "study.yaml").read_text(encoding="utf-8").format(key=key), encoding="utf-8")
+    _progress(f"wrote {study.relative_to(root)}: fill it from the paper")
+    if reference.exists():
+        _progress(f"kept {reference.relative_to(root)} (exists)")
+    else:
+        reference.write_text((templates / "reference.bib").read_text(encoding="utf-8").format(key=key), encoding="utf-8")
+        _progress(f"wrote {reference.relative_to(root)}: fill in the paper's metadata")
+    _progress("then run `hepmet validate` until it reports no problem")
+    return 0
 
 
 def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
@@ -125,13 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=".", help="the project folder (default: here)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="check every file under data/ and print every problem")
+    new_study = sub.add_parser("new-study", help="scaffold data/studies/<key>.yaml and its reference")
+    new_study.add_argument("key", help="citation key: first author, year, first title word (e.g. ehrlich2009hepatic)")
     build = sub.add_parser("build", help="validate the data, then build the site (or the PDF)")
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
     args = parser.parse_args(argv)
     try:
-        return {"validate": cmd_validate, "build": cmd_build}[args.command](args)
+        return {"validate": cmd_validate, "new-study": cmd_new_study, "build": cmd_build}[args.command](args)
     except FileNotFoundError as err:
         print(f"hepmet: {err}", file=sys.stderr)
         return 2

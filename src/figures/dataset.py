@@ -14,7 +14,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from figures import deps, paths
+from figures import deps, paths, validate
+
+
+class DatasetError(Exception):
+    """The dataset has problems; the message lists every one as ``file:line: field: message``."""
+
+    def __init__(self, data_dir: Path, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s) in {data_dir}:\n" + "\n".join(problems))
+        self.problems = problems
 
 
 def _read_yaml(path: Path):
@@ -23,18 +31,21 @@ def _read_yaml(path: Path):
 
 
 @functools.lru_cache(maxsize=4)
-def _load(data_dir: Path) -> dict:
+def load_dataset(data_dir: Path) -> dict:
+    """Read and validate ``data_dir`` once per process; raises :class:`DatasetError` when invalid."""
+    checked = validate.load_checked(data_dir)
+    if checked.problems:
+        raise DatasetError(data_dir, checked.problems)
     return {
-        "studies": [
-            {**_read_yaml(p), "_file": p.name} for p in sorted((data_dir / "studies").glob("*.yaml"))
-        ],
-        "tumours": _read_yaml(data_dir / "tumours.yaml"),
-        "facts": {p.stem: _read_yaml(p) or [] for p in sorted((data_dir / "facts").glob("*.yaml"))},
+        "studies": [{**doc.data, "_file": Path(doc.name).name} for doc in checked.studies],
+        "tumours": checked.tumours.data,
+        "facts": {topic: doc.data or [] for topic, doc in checked.facts.items()},
+        "screening": checked.screening.data,
     }
 
 
 def _data() -> dict:
-    return _load(paths.data_dir())
+    return load_dataset(paths.data_dir())
 
 
 def tumours() -> pd.DataFrame:
@@ -111,3 +122,68 @@ def facts(topic: str) -> list[dict]:
         return _data()["facts"][topic]
     except KeyError:
         raise KeyError(f"no data/facts/{topic}.yaml") from None
+
+
+def screening() -> list[dict]:
+    """The search and screening rounds (PRISMA), in order; unknown counts are None."""
+    deps.record("screening")
+    return _data()["screening"]
+
+
+OUTCOME_COLUMNS = [
+    "citation", "label", "design", "tumour", "subgroup", "age_group", "age_median", "age_min",
+    "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "recruitment_start",
+    "recruitment_end", "outcome", "measure", "timepoint_months", "group", "estimate", "unit",
+    "ci_low", "ci_high", "ci_level", "ci_scale", "events", "denominator", "comparison",
+    "comparison_description", "p_value", "p_relation",
+]
+
+
+def outcomes(tumour: str | None = None) -> pd.DataFrame:
+    """One row per outcome (all, or one tumour code's), joined with its study's fields.
+
+    Unknown values are missing (None/NaN); ``p_value`` is that of the outcome's comparison.
+    """
+    rows = []
+    for record in studies(tumour):
+        population = record["population"]
+        comparisons = {c["id"]: c for c in record.get("comparisons") or []}
+        for outcome in record.get("outcomes") or []:
+            ci = outcome.get("ci") or {}
+            comparison = comparisons.get(outcome.get("comparison"), {})
+            rows.append(
+                {
+                    "citation": record["citation"],
+                    "label": record["label"],
+                    "design": record["design"],
+                    "tumour": population["tumour"],
+                    "subgroup": population.get("subgroup"),
+                    "age_group": population["age_group"],
+                    "age_median": population.get("age_median"),
+                    "age_min": population.get("age_min"),
+                    "age_max": population.get("age_max"),
+                    "n_patients": record["n_patients"],
+                    "n_liver_metastases": record["n_liver_metastases"],
+                    "timing": record["timing"],
+                    "interventions": list(record["interventions"]),
+                    "recruitment_start": record["recruitment"]["start"],
+                    "recruitment_end": record["recruitment"]["end"],
+                    "outcome": outcome["id"],
+                    "measure": outcome["measure"],
+                    "timepoint_months": outcome.get("timepoint_months"),
+                    "group": outcome["group"],
+                    "estimate": outcome["estimate"],
+                    "unit": outcome["unit"],
+                    "ci_low": ci.get("low"),
+                    "ci_high": ci.get("high"),
+                    "ci_level": ci.get("level"),
+                    "ci_scale": ci.get("scale", "not-reported") if ci else None,
+                    "events": outcome.get("events"),
+                    "denominator": outcome.get("denominator"),
+                    "comparison": outcome.get("comparison"),
+                    "comparison_description": comparison.get("description"),
+                    "p_value": comparison.get("p_value"),
+                    "p_relation": comparison.get("p_relation", "=") if comparison.get("p_value") is not None else None,
+                }
+            )
+    return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)

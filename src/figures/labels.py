@@ -24,3 +24,36 @@ def interventions(codes: list[str]) -> str:
 
 def percent_range(low: float, high: float) -> str:
     return f"{low:g}%" if low == high else f"{low:g}%–{high:g}%"
+
+
+DESIGNS = {
+    "retrospective-series": "retrospective series",
+    "prospective-cohort": "prospective cohort",
+    "trial-cohort": "cohort of trial patients",
+    "case-report": "case report",
+    "registry": "registry study",
+    "review": "review",
+}
+
+CENTRES = {
+    "single": "single centre",
+    "multi": "multicentre",
+    "cooperative-group": "cooperative group",
+    "registry": "registry",
+}
+
+# "OS" is overall survival only: osteosarcoma is always written out (see the glossary).
+MEASURES = {
+    "OS": "OS",
+    "EFS": "EFS",
+    "DFS": "DFS",
+    "mortality": "mortality",
+    "response": "response",
+    "complications": "complications",
+    "liver-involvement": "liver involvement",
+    "regression": "regression",
+    "median-survival": "median survival",
+    "median-dfs": "median DFS",
+    "hazard-ratio": "hazard ratio",
+    "relative-risk": "relative risk",
+}

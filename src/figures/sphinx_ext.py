@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import vl_convert
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 CODE_PART = "code"
+EXECUTED = "executed"  # folder of the pages executed by the latest build
 
 
 def _state_dir(app: Sphinx) -> Path:
@@ -86,6 +88,7 @@ def on_config_inited(app: Sphinx, config) -> None:
         known.update(deps.recorded(record))
     for part in sorted(known):
         _refresh_digest(app, part)
+    shutil.rmtree(_state_dir(app) / EXECUTED, ignore_errors=True)
 
 
 def on_builder_inited(app: Sphinx) -> None:
@@ -126,6 +129,11 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
     os.environ.pop(deps.DEPS_FILE_VAR, None)
     executed = bool(getattr(env, "nb_metadata", {}).get(env.docname, {}).get("exec_data"))
     parts = deps.recorded(_deps_file(app, env.docname))
+    if executed:
+        # One marker per page executed in this build: the tests and the benchmark read them.
+        marker = _state_dir(app) / EXECUTED / env.docname.replace("/", "__")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
     if executed or parts:
         parts = [CODE_PART, *parts]
     for part in parts:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, labels
+from figures import dataset, labels, text
 
 ADULT_MARK = " (adult series)"
+NOT_REPORTED = "not reported"
 
 
 def table1() -> pd.DataFrame:
@@ -26,3 +27,87 @@ def table1() -> pd.DataFrame:
             "Treatment options": [labels.interventions(c) for c in t["treatment_options"]],
         }
     )
+
+
+def _setting(setting: dict) -> str:
+    parts = [labels.CENTRES.get(setting.get("centres"), setting.get("centres"))]
+    parts.append(setting.get("group"))
+    if setting.get("countries"):
+        parts.append(", ".join(setting["countries"]))
+    return "; ".join(p for p in parts if p) or NOT_REPORTED
+
+
+def _period(recruitment: dict | None) -> str:
+    start, end = (recruitment or {}).get("start"), (recruitment or {}).get("end")
+    if start is None and end is None:
+        return NOT_REPORTED
+    return f"{start if start is not None else '?'}–{end if end is not None else '?'}"
+
+
+def _population(population: dict) -> str:
+    description = population.get("subgroup") or population.get("age_group") or ""
+    median, low, high = population.get("age_median"), population.get("age_min"), population.get("age_max")
+    age = []
+    if median is not None:
+        age.append(f"median age {text.number(median)} years")
+    if low is not None and high is not None:
+        age.append(f"range {text.number(low)}–{text.number(high)} years")
+    return "; ".join([description, *age]) if age else description
+
+
+def _count(value) -> str:
+    return NOT_REPORTED if value is None else text.number(value)
+
+
+def outcome_summary(outcome: dict) -> str:
+    """One outcome as a table cell: ``EFS, liver-only metastases: 76% (95% CI 58%–87%)``."""
+    head = f"{labels.MEASURES.get(outcome['measure'], outcome['measure'])}, {outcome.get('group') or 'all'}"
+    if outcome.get("timepoint_months") is not None:
+        head += f", at {text.number(outcome['timepoint_months'])} months"
+    return f"{head}: {text.estimate(outcome)}"
+
+
+def comparison_summary(comparison: dict) -> str:
+    p = comparison.get("p_value")
+    return f"{comparison['description']}: " + (f"p = {text.number(p)}" if p is not None else "p not reported")
+
+
+def _main_outcomes(study: dict) -> str:
+    items = [outcome_summary(o) for o in study.get("outcomes") or []]
+    items += [comparison_summary(c) for c in study.get("comparisons") or []]
+    return "; ".join(items) or "no figures reported"
+
+
+def _flags(study: dict) -> str:
+    flags = study.get("flags") or []
+    return "; ".join(f["note"] for f in flags) if flags else ""
+
+
+def _chronological(study: dict) -> tuple:
+    # The label ends with the publication year ("Ehrlich 2009"); unknown years sort last.
+    year = study["label"].rsplit(" ", 1)[-1]
+    return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
+
+
+def evidence_table(tumour: str) -> pd.DataFrame:
+    """One row per study of ``tumour`` in ``data/studies/``, oldest first.
+
+    A study file added to the dataset appears here without editing any chapter.
+    """
+    rows = []
+    for study in sorted(dataset.studies(tumour), key=_chronological):
+        rows.append(
+            {
+                "Study": study["label"],
+                "Design": labels.DESIGNS.get(study["design"], study["design"]),
+                "Setting": _setting(study.get("setting") or {}),
+                "Period": _period(study.get("recruitment")),
+                "Population and age": _population(study.get("population") or {}),
+                "n": _count(study.get("n_patients")),
+                "n with liver metastases": _count(study.get("n_liver_metastases")),
+                "Interventions": labels.interventions(study.get("interventions") or []) or NOT_REPORTED,
+                "Main outcomes": _main_outcomes(study),
+                "Flags (source inconsistencies)": _flags(study),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -11,9 +11,10 @@ import re
 
 from myst_nb import glue
 
-from figures import dataset
+from figures import dataset, render
 
-_UNITS = {"percent": "%", "months": " months", "years": " years", "per-million": " per million"}
+# The prose says "per year" or "patients" itself: counts carry no unit of their own.
+_UNITS = {"percent": "%", "months": " months", "years": " years", "per-million": " per million", "gray": " Gy"}
 
 
 def _key(*parts: str) -> str:
@@ -40,6 +41,8 @@ def estimate(outcome: dict) -> str:
     """An outcome as prose: ``76% (95% CI 58%–87%)``."""
     unit = outcome.get("unit", "percent")
     text = with_unit(outcome["estimate"], unit)
+    if unit == "count" and outcome.get("denominator") is not None:
+        text += f" of {number(outcome['denominator'])}"
     ci = outcome.get("ci") or {}
     if ci.get("low") is not None and ci.get("high") is not None:
         text += f" ({number(ci.get('level', 95))}% CI {value_range(ci['low'], ci['high'], unit)})"
@@ -58,6 +61,9 @@ def glue_study(citation: str) -> None:
     for field in ("n_patients", "n_liver_metastases"):
         if record.get(field) is not None:
             glue(_key(citation, field), number(record[field]), display=False)
+    for field in ("start", "end"):
+        if (record.get("recruitment") or {}).get(field) is not None:
+            glue(_key(citation, "recruitment", field), str(record["recruitment"][field]), display=False)
     population = record.get("population", {})
     for field in ("age_median", "age_min", "age_max"):
         if population.get(field) is not None:
@@ -68,3 +74,61 @@ def glue_study(citation: str) -> None:
     for outcome in record.get("outcomes") or []:
         glue(_key(citation, outcome["id"]), estimate(outcome), display=False)
         glue(_key(citation, outcome["id"], "estimate"), with_unit(outcome["estimate"], outcome.get("unit", "percent")), display=False)
+
+
+def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """The recorded inconsistencies of the source: ``(citation, what, note)`` for the studies of
+    ``tumour`` and the facts of ``topics``, in file order."""
+    found = []
+    for study in sorted(dataset.studies(tumour), key=lambda s: s["citation"]):
+        for flag in study.get("flags") or []:
+            found.append((study["citation"], f"{study['label']}, {flag['field']}", flag["note"]))
+    for topic in topics:
+        for fact in dataset.facts(topic):
+            for flag in fact.get("flags") or []:
+                what = fact["description"]
+                found.append((fact["citation"], what[:1].upper() + what[1:], flag["note"]))
+    return found
+
+
+_CITATION_KEY = re.compile(r"[a-z0-9_-]+")
+
+
+class FlagsNote:
+    """An admonition listing the source's inconsistencies, generated from the ``flags`` in data/."""
+
+    def __init__(self, flags: list[tuple[str, str, str]]):
+        self.flags = flags
+
+    def _markdown(self) -> str:
+        lines = [":::{note} Inconsistencies in the source, as recorded in the dataset", ""]
+        if not self.flags:
+            lines.append("None recorded.")
+        for citation, what, note in self.flags:
+            # A key is interpolated into a role, so it must be a plain key; the rest is escaped.
+            if not _CITATION_KEY.fullmatch(citation):
+                raise ValueError(f"not a citation key: {citation!r}")
+            lines.append(f"- {render.escape_markdown(what)} {{cite:p}}`{citation}`: {render.escape_markdown(note)}")
+        lines.append(":::")
+        return "\n".join(lines) + "\n"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = "\n".join(f"{what}: {note}" for _, what, note in self.flags) or "None recorded."
+        return {"text/markdown": self._markdown(), "text/plain": plain}
+
+
+def flags_note(tumour: str, topics: tuple[str, ...] = ()) -> FlagsNote:
+    """The note a chapter shows under its evidence table: every flag of its studies and facts."""
+    return FlagsNote(source_flags(tumour, topics))
+
+
+def glue_tumours() -> None:
+    """Glue Table 1's ranges as ``tumour_<code>_metastatic`` and ``tumour_<code>_hepatic``, and the
+    counts ``tumours_total`` and ``tumours_with_adult_figures`` (at least one adult-derived range)."""
+    table = dataset.tumours()
+    glue("tumours_total", number(len(table)), display=False)
+    adult = table["metastatic_adult"] | table["hepatic_adult"]
+    glue("tumours_with_adult_figures", number(int(adult.sum())), display=False)
+    for row in table.itertuples():
+        glue(_key("tumour", row.code, "metastatic"), value_range(row.metastatic_low, row.metastatic_high, "percent"), display=False)
+        glue(_key("tumour", row.code, "hepatic"), value_range(row.hepatic_low, row.hepatic_high, "percent"), display=False)

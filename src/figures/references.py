@@ -1,0 +1,160 @@
+"""The references: ``data/references/<key>.bib``, one BibTeX entry per file, checked with pybtex.
+
+Rules (each problem as ``file:line: field: message``):
+
+- the file parses and holds exactly one entry, whose key is the file stem;
+- no bare ``%``: BibTeX and LaTeX read it as the start of a comment and silently drop the rest of
+  the line, so it must be written ``\\%``;
+- every entry says how its metadata is known: ``x-confidence`` = ``verified`` (seen in a public
+  source, named in ``x-source``) or ``recalled`` (not seen: shown as unverified);
+- an identifier (DOI, PMID, PMCID) is only kept when somebody saw it: its entry names the
+  ``x-source`` where it was seen;
+- no two entries describe the same work (same DOI, PMID or title and year);
+- every key cited in a chapter (``{cite:p}``, ``{cite:t}``, ``{cite}``...) exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pybtex.errors
+from pybtex.database import BibliographyData, Entry
+from pybtex.database.input import bibtex
+
+CONFIDENCE = "x-confidence"
+CONFIDENCE_AUTHORS = "x-confidence-authors"
+CONFIDENCE_VALUES = ("verified", "recalled")
+IDENTIFIERS = ("doi", "pmid", "pmcid")
+
+# A % not preceded by a backslash, on a line that is not a whole-line comment.
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+# MyST citation roles: {cite}`a`, {cite:p}`a,b`, {cite:t}`a`, {cite:ps}`a; b`...
+_CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
+
+Problem = tuple[str, int, str, str]  # file, line, field, message
+
+
+@dataclass
+class References:
+    """The entries that parsed, by key, and every problem found."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)  # stems of every .bib file, valid or not
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_unverified(entry: Entry) -> bool:
+    """True when any of the entry's metadata was recalled rather than seen."""
+    return entry.fields.get(CONFIDENCE) != "verified" or CONFIDENCE_AUTHORS in entry.fields
+
+
+def _field_lines(text: str) -> dict[str, int]:
+    """The line each field of a one-entry file starts on (lowercased names)."""
+    lines = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"\s*([A-Za-z][\w-]*)\s*=", line)
+        if match:
+            lines.setdefault(match.group(1).lower(), number)
+    return lines
+
+
+def _parse(path: Path, text: str, name: str, problems: list[Problem]) -> BibliographyData | None:
+    parser = bibtex.Parser(encoding="utf-8")
+    with pybtex.errors.capture() as errors:
+        try:
+            data = parser.parse_string(text)
+        except pybtex.errors.PybtexError as err:  # a syntax error pybtex cannot recover from
+            errors.append(err)
+            data = None
+    for err in errors:
+        line = getattr(err, "lineno", None) or 1
+        problems.append((name, line, "(file)", f"not valid BibTeX: {err}"))
+    return None if errors else data
+
+
+def _check_entry(key: str, entry: Entry, name: str, lines: dict[str, int], problems: list[Problem]) -> None:
+    confidence = entry.fields.get(CONFIDENCE)
+    if confidence is None:
+        problems.append((name, 1, CONFIDENCE, f"missing: say how the metadata is known ({' or '.join(CONFIDENCE_VALUES)})"))
+    elif confidence not in CONFIDENCE_VALUES:
+        problems.append((name, lines.get(CONFIDENCE, 1), CONFIDENCE, f"'{confidence}' is not {' or '.join(CONFIDENCE_VALUES)}"))
+    for identifier in IDENTIFIERS:
+        if identifier not in entry.fields:
+            continue
+        if not entry.fields.get("x-source", "").strip():
+            problems.append((
+                name, lines.get(identifier, 1), identifier,
+                "an identifier needs an x-source saying where it was seen; never add one that nobody has seen",
+            ))
+    if not entry.persons.get("author") and not entry.persons.get("editor") and "organization" not in entry.fields:
+        problems.append((name, lines.get("author", 1), "author", "missing: an entry needs an author, editor or organization"))
+    for required in ("title", "year"):
+        if not entry.fields.get(required, "").strip():
+            problems.append((name, lines.get(required, 1), required, "missing"))
+
+
+def _work_identity(entry: Entry) -> list[str]:
+    """Strings that identify the work an entry describes, for finding duplicates."""
+    identity = [f"{i}:{entry.fields[i].strip().lower()}" for i in IDENTIFIERS if entry.fields.get(i, "").strip()]
+    title = re.sub(r"[^a-z0-9]+", " ", re.sub(r"[{}\\]", "", entry.fields.get("title", "").lower())).strip()
+    if title:
+        identity.append(f"title:{title}:{entry.fields.get('year', '')}")
+    return identity
+
+
+def check_references(ref_dir: Path, root: Path) -> References:
+    """Parse and check every ``*.bib`` under ``ref_dir``; names in messages are relative to ``root``."""
+    result = References()
+    if not ref_dir.is_dir():
+        result.problems.append((str(ref_dir.relative_to(root)), 1, "(file)", "missing: the references folder data/references/"))
+        return result
+    seen: dict[str, str] = {}
+    for path in sorted(ref_dir.iterdir()):
+        name = str(path.relative_to(root))
+        if path.suffix != ".bib" or not path.is_file():
+            result.problems.append((name, 1, "(file)", "not a reference file: a reference is data/references/<citation-key>.bib"))
+            continue
+        result.files.add(path.stem)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            result.problems.append((name, 1, "(file)", f"not UTF-8 text ({err.reason} at byte {err.start})"))
+            continue
+        lines = _field_lines(text)
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.lstrip().startswith("%") and _BARE_PERCENT.search(line):
+                fld = re.match(r"\s*([A-Za-z][\w-]*)\s*=", line)
+                result.problems.append((name, number, fld.group(1).lower() if fld else "(file)", "bare % (BibTeX and LaTeX drop the rest of the line): write \\%"))
+        data = _parse(path, text, name, result.problems)
+        if data is None:
+            continue
+        if len(data.entries) != 1:
+            result.problems.append((name, 1, "(file)", f"{len(data.entries)} entries: a reference file holds exactly one"))
+            continue
+        (key, entry), = data.entries.items()
+        if key != path.stem:
+            result.problems.append((name, 1, "(key)", f"'{key}' differs from the file name: the key must equal the file stem '{path.stem}'"))
+            continue
+        _check_entry(key, entry, name, lines, result.problems)
+        for identity in _work_identity(entry):
+            if identity in seen:
+                result.problems.append((name, 1, "(key)", f"duplicate reference: the same work as {seen[identity]} ({identity.split(':')[0]})"))
+                break
+            seen[identity] = key
+        result.entries[key] = entry
+    return result
+
+
+def check_chapter_citations(book_dir: Path, root: Path, keys: set[str]) -> list[Problem]:
+    """Every citation key of the chapters (``book/**/*.md``) that has no reference file."""
+    problems = []
+    for path in sorted(book_dir.rglob("*.md")) if book_dir.is_dir() else []:
+        name = str(path.relative_to(root))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in _CITE_ROLE.finditer(line):
+                for key in filter(None, (k.strip() for k in re.split(r"[,;]", match.group(1)))):
+                    if key not in keys:
+                        problems.append((name, number, "cite", f"'{key}' has no reference: add data/references/{key}.bib"))
+    return problems

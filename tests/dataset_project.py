@@ -1,0 +1,23 @@
+"""A small project for dataset tests: the project's tumours, screening and references, plus the
+fixture studies of tests/fixtures/studies (real studies, as reported by the source review)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE_STUDIES = REPO / "tests" / "fixtures" / "studies"
+
+
+def make_project(target: Path) -> Path:
+    """A project root at ``target`` (``_config.yml``, ``data/``, ``src`` linked to this checkout)."""
+    data = target / "data"
+    data.mkdir(parents=True)
+    (target / "_config.yml").write_text("title: dataset test\n", encoding="utf-8")
+    (target / "src").symlink_to(REPO / "src", target_is_directory=True)
+    for name in ("tumours.yaml", "screening.yaml"):
+        shutil.copy(REPO / "data" / name, data / name)
+    shutil.copytree(REPO / "data" / "references", data / "references")
+    shutil.copytree(FIXTURE_STUDIES, data / "studies")
+    return target

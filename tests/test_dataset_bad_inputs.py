@@ -1,0 +1,58 @@
+"""The corpus of bad inputs (tests/bad_inputs/*.yaml): each gives exactly its messages and exit status.
+
+Every case runs the real command line, ``hepmet validate``, as a contributor would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_hepmet
+from dataset_project import make_project
+
+CASES = sorted((Path(__file__).parent / "bad_inputs").glob("*.yaml"))
+
+
+def apply_case(case: dict, data: Path) -> None:
+    for name in case.get("remove", []):
+        target = data / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    for source, target in (case.get("copy") or {}).items():
+        shutil.copy(data / source, data / target)
+    for name, text in (case.get("write") or {}).items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        (data / name).write_text(text, encoding="utf-8")
+    for name, hex_bytes in (case.get("write_hex") or {}).items():
+        (data / name).write_bytes(bytes.fromhex(hex_bytes))
+    for edit in case.get("replace", []):
+        path = data / edit["file"]
+        text = path.read_text(encoding="utf-8")
+        assert text.count(edit["old"]) == 1, f"{edit['old']!r} must occur once in {edit['file']}"
+        path.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+
+
+def test_the_corpus_is_large_enough():
+    bad = [c for c in CASES if yaml.safe_load(c.read_text(encoding="utf-8"))["exit"] != 0]
+    assert len(bad) >= 30
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_bad_input(case_file, tmp_path):
+    case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+    root = make_project(tmp_path / "project")
+    apply_case(case, root / "data")
+
+    result = run_hepmet(root, "validate")
+
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.returncode == case["exit"], result.stderr
+    lines = result.stderr.splitlines()
+    if case["exit"] == 0:
+        assert lines == [] and "dataset valid" in result.stdout
+    else:
+        assert lines[:-1] == case["expect"]
+        assert lines[-1] == f"{len(case['expect'])} problem(s) in {root / 'data'}"
