@@ -76,10 +76,11 @@ def _publish(built: Path, target: Path) -> None:
 def _forget_failed_build(root: Path, builder: str) -> None:
     # Sphinx records a page that warned as read, so an unchanged rebuild would pass silently: drop
     # the environment so the next build re-reads (and re-checks) every page. latexmk, after a
-    # failure, reports "Nothing to do" and fails again unless its folder is gone.
+    # failure, reports "Nothing to do" and fails again unless its record is gone (the TeX log stays).
     (work_output(root, builder).parent / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
     if builder == "pdflatex":
-        shutil.rmtree(work_output(root, builder), ignore_errors=True)
+        for record in work_output(root, builder).glob("*.fdb_latexmk"):
+            record.unlink()
 
 
 def cmd_new_study(args: argparse.Namespace) -> int:
@@ -107,10 +108,19 @@ def cmd_new_study(args: argparse.Namespace) -> int:
     return 0
 
 
-def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
-    # jupyter_book.cli.main has no __main__ guard: call its click entry point.
+# jupyter_book.cli.main has no __main__ guard: call its click entry point. Its command line has no
+# option for Sphinx's parallel reading, which its build_sphinx accepts (jobs=): the first argument
+# sets it.
+_LAUNCH = (
+    "import functools, sys; import jupyter_book.sphinx as s; "
+    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(sys.argv.pop(1))); "
+    "from jupyter_book.cli.main import main; main()"
+)
+
+
+def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool, jobs: int = 1) -> int:
     command = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
+        sys.executable, "-c", _LAUNCH, str(jobs), "build", str(root),
         "--builder", builder, "--path-output", str(root / "_build" / WORK_DIR),
     ]
     if strict:
@@ -143,7 +153,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     builder = "pdflatex" if args.pdf else "html"
     _progress(f"2/3 building the {'PDF edition' if args.pdf else 'site'} (executing changed chapters)")
-    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all)
+    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all, jobs=args.jobs)
     if code != 0:
         return code
     if args.pdf:
@@ -164,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="validate the data, then build the site (or the PDF)")
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
+    build.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="read (and execute) pages in N processes")
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
     args = parser.parse_args(argv)
     try:
