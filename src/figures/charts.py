@@ -171,3 +171,191 @@ def _fact_frame(topic: str, groups: dict[str, str]) -> pd.DataFrame:
             for i, label in groups.items()
         ]
     )
+
+
+# --- Other malignancies and the adult evidence (issue 5) ----------------------------------------
+
+AGE_GROUP_LABELS = {
+    "pediatric": "children (<15 y)",
+    "adolescent": "adolescents (15-19 y)",
+    "pediatric-adolescent": "children and adolescents",
+    "mixed": "mixed ages (adolescents and adults)",
+    "adult": "adults",
+}
+# Okabe-Ito again: young patients blue, mixed ages green, adults orange (the Table 1 adult colour).
+AGE_GROUP_COLOURS = {
+    "children (<15 y)": PEDIATRIC_COLOUR,
+    "adolescents (15-19 y)": "#56B4E9",
+    "children and adolescents": "#56B4E9",
+    "mixed ages (adolescents and adults)": "#009E73",
+    "adults": ADULT_COLOUR,
+}
+EARLIER, LATER = "-before", "-after"
+MEASURE_WORDS = {"OS": "overall survival", "DFS": "disease-free survival", "EFS": "event-free survival"}
+
+
+def survival_trend_frame(topic: str) -> pd.DataFrame:
+    """Pairs of facts ``<stem>-before`` / ``<stem>-after``: one row per group and period."""
+    facts = {f["id"]: f for f in dataset.facts(topic)}
+    rows = []
+    for fid, fact in facts.items():
+        if not fid.endswith(EARLIER) or fid[: -len(EARLIER)] + LATER not in facts:
+            continue
+        later = facts[fid[: -len(EARLIER)] + LATER]
+        group = fact["description"].rsplit(", ", 1)[0].replace("5-year survival, ", "")
+        rows.append({"group": group, "period": "earlier", "survival": fact["low"]})
+        rows.append({"group": group, "period": "later", "survival": later["low"]})
+    return pd.DataFrame(rows)
+
+
+def survival_trend(topic: str) -> alt.Chart:
+    """Earlier and later 5-year survival per group, joined by a line (a dumbbell plot)."""
+    frame = survival_trend_frame(topic)
+    base = alt.Chart(frame).encode(
+        y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("survival:Q", title="5-year survival (%)", scale=alt.Scale(domain=[0, 100])),
+    )
+    line = base.mark_line(color="#999999").encode(detail="group:N")
+    points = base.mark_point(filled=True, size=90).encode(
+        color=alt.Color(
+            "period:N",
+            scale=alt.Scale(domain=["earlier", "later"], range=["#999999", PEDIATRIC_COLOUR]),
+            legend=alt.Legend(title="Period", orient="bottom"),
+        ),
+        shape=alt.Shape("period:N", scale=alt.Scale(domain=["earlier", "later"], range=["circle", "diamond"]), legend=None),
+        tooltip=["group", "period", "survival"],
+    )
+    return (line + points).properties(width=360, height=40 * frame["group"].nunique())
+
+
+def survival_trend_description(topic: str) -> str:
+    frame = survival_trend_frame(topic).pivot(index="group", columns="period", values="survival")
+    parts = [f"{group}: {row['earlier']:g}% earlier, {row['later']:g}% later" for group, row in frame.iterrows()]
+    return "Dumbbell chart of 5-year survival in two periods. " + "; ".join(parts) + "."
+
+
+def study_timecourse_frame(citation: str) -> pd.DataFrame:
+    """The study's percentage outcomes that have a time point, one row per outcome."""
+    record = dataset.study(citation)
+    rows = [
+        {
+            "measure": o["measure"],
+            "group": o["group"],
+            "months": o["timepoint_months"],
+            "estimate": o["estimate"],
+            "series": f"{MEASURE_WORDS.get(o['measure'], o['measure'])} ({o['group']})",
+        }
+        for o in record.get("outcomes") or []
+        if o.get("timepoint_months") is not None and o.get("unit") == "percent"
+    ]
+    return pd.DataFrame(rows)
+
+
+def study_timecourse(citation: str) -> alt.Chart:
+    """Survival-type estimates of one study at each reported time point, one line per measure."""
+    frame = study_timecourse_frame(citation)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=80))
+        .encode(
+            x=alt.X("months:Q", title="Months after resection", scale=alt.Scale(domainMin=0)),
+            y=alt.Y("estimate:Q", title="Patients (%)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", legend=alt.Legend(title=None, orient="bottom", labelLimit=360)),
+            strokeDash=alt.StrokeDash("series:N", legend=None),
+            tooltip=["measure", "group", "months", "estimate"],
+        )
+        .properties(width=360, height=220)
+    )
+
+
+def study_timecourse_description(citation: str) -> str:
+    frame = study_timecourse_frame(citation)
+    parts = [f"{r.series}: {r.estimate:g}% at {r.months:g} months" for r in frame.itertuples()]
+    return f"Line chart of the time-point estimates of {dataset.study(citation)['label']}: " + "; ".join(parts) + "."
+
+
+def five_year_survival_frame() -> pd.DataFrame:
+    """Every 5-year overall survival estimate in the dataset, labelled by its patients' age group."""
+    rows = []
+    for record in dataset.studies():
+        for o in record.get("outcomes") or []:
+            if o["measure"] == "OS" and o.get("timepoint_months") == 60 and o.get("unit") == "percent":
+                rows.append(
+                    {
+                        "study": f"{record['label']} ({record['population']['tumour'].upper()})",
+                        "age_group": AGE_GROUP_LABELS[record["population"]["age_group"]],
+                        "group": o["group"],
+                        "survival": o["estimate"],
+                        "n": o.get("denominator") or record.get("n_patients"),
+                    }
+                )
+    return pd.DataFrame(rows).sort_values(["age_group", "survival"], kind="stable").reset_index(drop=True)
+
+
+def five_year_survival_by_age() -> alt.Chart:
+    """5-year overall survival per study, coloured and shaped by age group (adult series marked)."""
+    frame = five_year_survival_frame()
+    present = [g for g in AGE_GROUP_COLOURS if g in set(frame["age_group"])]
+    return (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=110)
+        .encode(
+            y=alt.Y("study:N", title=None, sort=list(frame["study"]), axis=alt.Axis(labelLimit=320)),
+            x=alt.X("survival:Q", title="5-year overall survival (%)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "age_group:N",
+                scale=alt.Scale(domain=present, range=[AGE_GROUP_COLOURS[g] for g in present]),
+                legend=alt.Legend(title="Patients", orient="bottom", columns=1, labelLimit=360),
+            ),
+            shape=alt.Shape("age_group:N", scale=alt.Scale(domain=present), legend=None),
+            tooltip=["study", alt.Tooltip("age_group:N", title="patients"), "group", "survival", "n"],
+        )
+        .properties(width=360, height=28 * len(frame) + 20)
+    )
+
+
+def five_year_survival_description() -> str:
+    frame = five_year_survival_frame()
+    parts = [f"{r.study}, {r.age_group}: {r.survival:g}%" for r in frame.itertuples()]
+    return "Dot chart of 5-year overall survival by study and age group. " + "; ".join(parts) + "."
+
+
+def evidence_map_frame(tumours: list[str]) -> pd.DataFrame:
+    """Number of study records per tumour and age group of their patients."""
+    names = dict(zip(dataset.tumours()["code"], dataset.tumours()["name"]))
+    rows = [
+        {"tumour": names.get(s["population"]["tumour"], s["population"]["tumour"]),
+         "age_group": AGE_GROUP_LABELS[s["population"]["age_group"]]}
+        for code in tumours
+        for s in dataset.studies(code)
+    ]
+    frame = pd.DataFrame(rows, columns=["tumour", "age_group"])
+    return frame.groupby(["tumour", "age_group"], sort=False).size().rename("studies").reset_index()
+
+
+def evidence_map(tumours: list[str]) -> alt.Chart:
+    """Stacked bars: how many studies the dataset holds per tumour, split by the patients' ages."""
+    frame = evidence_map_frame(tumours)
+    present = [g for g in AGE_GROUP_COLOURS if g in set(frame["age_group"])]
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("tumour:N", title=None, sort=list(dict.fromkeys(frame["tumour"])), axis=alt.Axis(labelLimit=320)),
+            x=alt.X("studies:Q", title="Studies in the dataset", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "age_group:N",
+                scale=alt.Scale(domain=present, range=[AGE_GROUP_COLOURS[g] for g in present]),
+                legend=alt.Legend(title="Patients", orient="bottom", columns=1, labelLimit=360),
+            ),
+            order=alt.Order("age_group:N"),
+            tooltip=["tumour", alt.Tooltip("age_group:N", title="patients"), "studies"],
+        )
+        .properties(width=360, height=30 * frame["tumour"].nunique() + 10)
+    )
+
+
+def evidence_map_description(tumours: list[str]) -> str:
+    frame = evidence_map_frame(tumours)
+    parts = [f"{r.tumour}, {r.age_group}: {r.studies}" for r in frame.itertuples()]
+    return "Stacked bar chart of the number of studies per tumour by age group of the patients. " + "; ".join(parts) + "."

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from pybtex.database import BibliographyData, parse_file
 
 from figures import deps, paths, validate
 
@@ -133,7 +134,7 @@ def screening() -> list[dict]:
 OUTCOME_COLUMNS = [
     "citation", "label", "design", "tumour", "subgroup", "age_group", "age_median", "age_min",
     "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "recruitment_start",
-    "recruitment_end", "outcome", "measure", "timepoint_months", "group", "estimate", "unit",
+    "recruitment_end", "outcome_id", "measure", "timepoint_months", "group", "estimate", "unit",
     "ci_low", "ci_high", "ci_level", "ci_scale", "events", "denominator", "comparison",
     "comparison_description", "p_value", "p_relation",
 ]
@@ -168,7 +169,7 @@ def outcomes(tumour: str | None = None) -> pd.DataFrame:
                     "interventions": list(record["interventions"]),
                     "recruitment_start": record["recruitment"]["start"],
                     "recruitment_end": record["recruitment"]["end"],
-                    "outcome": outcome["id"],
+                    "outcome_id": outcome["id"],
                     "measure": outcome["measure"],
                     "timepoint_months": outcome.get("timepoint_months"),
                     "group": outcome["group"],
@@ -187,3 +188,13 @@ def outcomes(tumour: str | None = None) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+
+
+def bibliography():
+    """Every entry of ``data/references/*.bib`` as one pybtex ``BibliographyData``, sorted by key."""
+    deps.record("references")
+    merged = BibliographyData()
+    for path in sorted((paths.data_dir() / "references").glob("*.bib")):
+        for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
+            merged.add_entry(key, entry)
+    return merged

@@ -17,6 +17,42 @@ INTERVENTIONS = {
 }
 
 
+TUMOURS = {
+    "nb": "neuroblastoma",
+    "wt": "Wilms tumor",
+    "gct": "germ cell tumors",
+    "gist": "gastrointestinal stromal tumors",
+    "os": "osteosarcoma",
+    "dsrct": "desmoplastic small round cell tumor",
+    "net": "neuroendocrine tumors",
+    "crc": "colorectal cancer (adult)",
+    "mixed": "several primaries",
+}
+
+MEASURES = {
+    "OS": "overall survival",
+    "EFS": "event-free survival",
+    "DFS": "disease-free survival",
+    "mortality": "mortality",
+    "response": "response",
+    "complications": "complications",
+    "liver-involvement": "patients with liver metastases",
+    "regression": "regression",
+    "median-survival": "median survival",
+    "median-dfs": "median disease-free survival",
+    "hazard-ratio": "hazard ratio",
+    "relative-risk": "relative risk",
+}
+
+AGE_GROUPS = {
+    "pediatric": "pediatric",
+    "adolescent": "adolescent",
+    "pediatric-adolescent": "pediatric and adolescent",
+    "adult": "adult",
+    "mixed": "mixed ages",
+}
+
+
 def interventions(codes: list[str]) -> str:
     """A readable list of intervention codes, in the order given."""
     return ", ".join(INTERVENTIONS.get(c, c) for c in codes)

@@ -21,7 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from figures import dataset, deps, paths
+from figures import dataset, deps, downloads, paths
 from figures.validate import validate_dataset
 
 logger = logging.getLogger(__name__)
@@ -140,6 +140,17 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
         env.note_dependency(str(_refresh_digest(app, part)))
 
 
+# --- downloads (figures.downloads): written into the site after every HTML build ---------------
+
+
+def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / downloads.FOLDER
+    for name, content in downloads.files().items():
+        _write_if_changed(folder / name, content)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited, priority=400)
     app.connect("builder-inited", on_builder_inited, priority=400)
@@ -149,4 +160,7 @@ def setup(app: Sphinx) -> dict:
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")
+    app.connect("build-finished", on_build_finished_write_downloads)
+    app.add_js_file("evidence-explorer.js")
+    app.add_css_file("evidence-explorer.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
