@@ -133,9 +133,11 @@ def test_hostile_text_is_inert_text_in_every_page(hostile_project):
 
 def _pdf_text(pdf: Path) -> str:
     pdftotext = require_tool("pdftotext")
-    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    # Table cells wrap anywhere: compare without white space or hyphenation; TeX's text-mode
-    # tilde and circumflex are accents in the extracted text.
+    # -raw keeps the order TeX drew the text in, so each table cell comes out whole (the default
+    # interleaves the lines of neighbouring cells).
+    text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # Narrow cells wrap and hyphenate anywhere: compare without white space or hyphenation; TeX's
+    # text-mode tilde and circumflex are accents in the extracted text.
     text = fold(re.sub(r"-\n", "", text)).replace("\u02dc", "~").replace("\u02c6", "^")
     return re.sub(r"\s+", "", text)
 
