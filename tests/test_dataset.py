@@ -61,9 +61,10 @@ def test_validation_of_a_large_dataset_is_fast(tmp_path):
             encoding="utf-8",
         )
     validate_dataset(data)  # warm the schema cache, as the build does
-    started = time.perf_counter()
+    # CPU time, not wall time: the machines that run the tests are shared with other jobs.
+    started = time.process_time()
     problems = validate_dataset(data)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert problems == []
     assert elapsed < 1.0, f"{elapsed:.2f} s for 63 studies and {len(list((data / 'references').glob('*.bib')))} references"
 
