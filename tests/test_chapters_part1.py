@@ -7,7 +7,6 @@ resolves, and a change to a data file reaches the prose, the table and the chart
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
