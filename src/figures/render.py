@@ -95,6 +95,18 @@ class TableDisplay:
         self.name = name
         self.widths = widths
 
+    def _column_widths(self) -> list[int]:
+        """Relative column widths from the text each column holds, so that the PDF gives the
+        long prose columns room and narrow codes little (LaTeX cannot size wrapped columns)."""
+        widths = []
+        for column in self.frame.columns:
+            cells = [str(v) for v in self.frame[column] if v is not None and str(v) != "nan"]
+            mean_cell = sum(len(c) for c in cells) / len(cells) if cells else 1
+            # Headers may wrap; a cell's longest word (a name, a number) should not.
+            longest_word = min(max((len(w) for c in cells for w in c.split()), default=1), 14)
+            widths.append(round(max(min(mean_cell, 30), longest_word * 2, 4)))
+        return widths
+
     def _markdown(self) -> str:
         def row(values) -> str:
             cells = [escape_markdown(v) or "\u2014" for v in values]  # an em dash marks an empty cell
@@ -102,7 +114,9 @@ class TableDisplay:
 
         lines = [f":::{{list-table}} {escape_markdown(self.caption) if self.caption else ''}".rstrip()]
         lines.append(":header-rows: 1")
-        lines.append(":class: hepmet-table")
+        # longtable: a long table breaks across PDF pages instead of running off the page.
+        lines.append(":class: hepmet-table longtable")
+        lines.append(":widths: " + " ".join(str(w) for w in self._column_widths()))
         if self.name:
             lines.append(f":name: {self.name}")
         if self.widths:

@@ -169,3 +169,20 @@ def studies_by_design() -> pd.DataFrame:
     """How many study records the dataset holds per design."""
     counts = pd.Series([s["design"] for s in dataset.studies()], dtype="object").value_counts().sort_index()
     return pd.DataFrame({"Design": counts.index, "Studies": counts.values})
+
+
+def screening_rounds() -> pd.DataFrame:
+    """The search rounds: when, whether a database was searched, from what, and how many records."""
+    rows = []
+    for r in dataset.screening():
+        rows.append(
+            {
+                "Round": r["round"],
+                "Date": r["date"],
+                "Database search": ("yes: " + ", ".join(r.get("databases") or [])) if r["database_search"] else "no",
+                "Sources": "; ".join(f"{s['name']} ({_count(s.get('records'))} records)" for s in r.get("sources") or []),
+                "Records identified": _count(r.get("records_identified")),
+                "Studies included": _count(r.get("studies_included")),
+            }
+        )
+    return pd.DataFrame(rows)
