@@ -78,3 +78,20 @@ CENTRES = {
     "cooperative-group": "cooperative group",
     "registry": "registry",
 }
+
+# Short forms for table cells and chart axes. "OS" is overall survival only: osteosarcoma is always
+# written out (see the glossary).
+MEASURES = {
+    "OS": "OS",
+    "EFS": "EFS",
+    "DFS": "DFS",
+    "mortality": "mortality",
+    "response": "response",
+    "complications": "complications",
+    "liver-involvement": "liver involvement",
+    "regression": "regression",
+    "median-survival": "median survival",
+    "median-dfs": "median DFS",
+    "hazard-ratio": "hazard ratio",
+    "relative-risk": "relative risk",
+}
