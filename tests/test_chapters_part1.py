@@ -7,7 +7,6 @@ resolves, and a change to a data file reaches the prose, the table and the chart
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -202,3 +201,45 @@ def test_a_data_change_reaches_prose_table_and_chart(tmp_path):
     intro = _article(_html(root, "introduction"))
     assert "25%–30%" in intro.find("table", id="tab-table1").get_text(" ")
     assert "25%–30%" in " ".join(intro.get_text(" ").split())
+
+
+# --- Without a build: the table and note builders read whatever the data folder holds ----------
+
+NEW_WT_STUDY = """\
+citation: berger2013relationship
+label: Berger 2013
+design: retrospective-series
+setting: {centres: multi, group: null, countries: []}
+recruitment: {start: null, end: null}
+population: {tumour: wt, subgroup: "stage 4 <Wilms> tumor & 'test' {x}", age_group: pediatric}
+n_patients: null
+n_liver_metastases: null
+timing: not-reported
+interventions: []
+source: {document: "000", section: "Wilms tumor"}
+outcomes: []
+flags:
+  - field: n_patients
+    note: "A *made-up* flag for the test: `code` and {cite:p}`x` stay text."
+"""
+
+
+def test_a_new_study_file_appears_in_the_evidence_table_and_the_flags_note(tmp_path, monkeypatch):
+    from figures import dataset, paths, tables, text
+
+    data = copy_project(tmp_path / "book") / "data"
+    (data / "studies" / "berger2013relationship.yaml").write_text(NEW_WT_STUDY, encoding="utf-8")
+    monkeypatch.setenv(paths.DATA_DIR_VAR, str(data))
+    dataset.load_dataset.cache_clear()
+    try:
+        table = tables.evidence_table("wt")
+        assert "Berger 2013" in list(table["Study"])
+        labels = list(table["Study"])
+        assert labels.index("Berger 2013") > labels.index("Ehrlich 2009"), "rows are not oldest first"
+        assert "Berger 2013" not in list(tables.evidence_table("nb")["Study"])
+        note = text.flags_note("wt", ("wt",))._markdown()
+        # Contributor text is escaped: no emphasis, code or citation role survives from the flag.
+        assert "\\*made\\-up\\*" in note and "\\`code\\`" in note and "\\{cite\\:p\\}" in note
+        assert "{cite:p}`berger2013relationship`" in note
+    finally:
+        dataset.load_dataset.cache_clear()

@@ -146,8 +146,11 @@ def fact_ranges(topic: str, groups: dict[str, str], title: str) -> alt.LayerChar
     bars = base.mark_bar(size=14, color=PEDIATRIC_COLOUR).encode(
         x=alt.X("low:Q", title=title, scale=alt.Scale(domain=[0, 100])), x2="high:Q", tooltip=["group", "low", "high"]
     )
-    ends = base.mark_text(align="left", dx=6, fontSize=11).encode(x="high:Q", text="range:N")
-    return alt.layer(bars, ends).properties(width=380, height=34 * len(frame))
+    # End points as dots, so that a single value (low equal to high) is visible, not a bar of no width.
+    low_dots = base.mark_point(filled=True, size=70, color=PEDIATRIC_COLOUR, opacity=1).encode(x="low:Q", tooltip=["group", "range"])
+    high_dots = base.mark_point(filled=True, size=70, color=PEDIATRIC_COLOUR, opacity=1).encode(x="high:Q", tooltip=["group", "range"])
+    ends = base.mark_text(align="left", dx=8, fontSize=11).encode(x="high:Q", text="range:N")
+    return alt.layer(bars, low_dots, high_dots, ends).properties(width=380, height=34 * len(frame))
 
 
 def fact_ranges_description(topic: str, groups: dict[str, str], title: str) -> str:

@@ -79,7 +79,8 @@ CENTRES = {
     "registry": "registry",
 }
 
-# "OS" is overall survival only: osteosarcoma is always written out (see the glossary).
+# Short forms for table cells and chart axes. "OS" is overall survival only: osteosarcoma is always
+# written out (see the glossary).
 MEASURES = {
     "OS": "OS",
     "EFS": "EFS",

@@ -116,12 +116,11 @@ class TableDisplay:
         lines.append(":header-rows: 1")
         # longtable: a long table breaks across PDF pages instead of running off the page.
         lines.append(":class: hepmet-table longtable")
-        lines.append(":widths: " + " ".join(str(w) for w in self._column_widths()))
+        # Widths given by the caller win over the ones estimated from the text.
+        widths = self.widths or self._column_widths()
+        lines.append(":widths: " + " ".join(str(int(w)) for w in widths))
         if self.name:
             lines.append(f":name: {self.name}")
-        if self.widths:
-            # Relative column widths: the PDF edition otherwise splits long text into narrow columns.
-            lines.append(":widths: " + " ".join(str(int(w)) for w in self.widths))
         lines.append("")
         lines.append(row(self.frame.columns))
         for values in self.frame.itertuples(index=False):

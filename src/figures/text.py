@@ -104,7 +104,7 @@ class FlagsNote:
         self.flags = flags
 
     def _markdown(self) -> str:
-        lines = [":::{note} Inconsistencies in the source, as recorded in the dataset", ""]
+        lines = [":::{admonition} Inconsistencies in the source, as recorded in the dataset", ":class: note", ""]
         if not self.flags:
             lines.append("None recorded.")
         for citation, what, note in self.flags:
