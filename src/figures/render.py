@@ -15,6 +15,7 @@ import json
 import re
 
 import altair as alt
+import cairosvg
 import pandas as pd
 import vl_convert
 
@@ -38,6 +39,22 @@ def _spec_json(spec: dict) -> str:
 def _script_safe(json_text: str) -> str:
     # Inside <script>, "</script>" or "<!--" in a string would end the element: encode the brackets.
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_CREATION_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
+
+
+def chart_pdf(spec: dict) -> bytes:
+    """A vector PDF of a Vega-Lite spec whose bytes depend on the spec alone.
+
+    vl-convert's own PDF writer orders dictionaries and font objects differently in every process,
+    so the PDF edition could never be byte-reproducible; its SVG is stable. cairo draws that SVG
+    as a PDF whose only varying field, the creation date, is pinned (same length, so the file's
+    offsets stay valid).
+    """
+    svg = vl_convert.vegalite_to_svg(spec)
+    pdf = cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
+    return _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", pdf)
 
 
 class ChartDisplay:
@@ -64,8 +81,7 @@ class ChartDisplay:
         )
 
     def _pdf(self) -> str:
-        pdf = vl_convert.vegalite_to_pdf(self.spec)
-        return base64.b64encode(pdf).decode("ascii")
+        return base64.b64encode(chart_pdf(self.spec)).decode("ascii")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {
