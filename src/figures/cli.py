@@ -1,4 +1,4 @@
-"""Command line of the review: ``hepmet validate``, ``hepmet new-study``, ``hepmet build``.
+"""Command line of the review: ``hepmet validate``, ``new-study``, ``build``, ``editions``.
 
 Errors are messages, never tracebacks: every problem of the dataset is printed as
 ``file:line: field: message`` and the command exits non-zero.
@@ -157,6 +157,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_editions(args: argparse.Namespace) -> int:
+    """Build every tagged edition (and the development state) into one versioned site."""
+    from figures import multiversion
+
+    root = paths.project_root(Path(args.root))
+    out = Path(args.out) if args.out else root / "_build" / "editions"
+    started = time.monotonic()
+    try:
+        slots = multiversion.build_site(
+            root, out.resolve(), pdf=not args.no_pdf, base_url=args.base_url,
+            include_dev=not args.no_dev, only=args.only, progress=_progress,
+        )
+    except multiversion.EditionsError as err:
+        print(f"hepmet: {err}", file=sys.stderr)
+        return 1
+    _progress(f"{len(slots)} edition(s) in {time.monotonic() - started:.0f} s: serve {out} over HTTP")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hepmet", description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=".", help="the project folder (default: here)")
@@ -168,9 +187,16 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
+    editions = sub.add_parser("editions", help="build every tagged edition into one versioned site")
+    editions.add_argument("--out", help="output folder (default: _build/editions)")
+    editions.add_argument("--base-url", default="/", help="where the site is served (default: /)")
+    editions.add_argument("--no-pdf", action="store_true", help="skip the PDF of each edition")
+    editions.add_argument("--no-dev", action="store_true", help="only the tagged editions")
+    editions.add_argument("--only", nargs="+", metavar="FOLDER", help="rebuild only these editions (e.g. v1 dev)")
     args = parser.parse_args(argv)
     try:
-        return {"validate": cmd_validate, "new-study": cmd_new_study, "build": cmd_build}[args.command](args)
+        commands = {"validate": cmd_validate, "new-study": cmd_new_study, "build": cmd_build, "editions": cmd_editions}
+        return commands[args.command](args)
     except FileNotFoundError as err:
         print(f"hepmet: {err}", file=sys.stderr)
         return 2
