@@ -108,19 +108,12 @@ def cmd_new_study(args: argparse.Namespace) -> int:
     return 0
 
 
-# jupyter_book.cli.main has no __main__ guard: call its click entry point. Its command line has no
-# option for Sphinx's parallel reading, which its build_sphinx accepts (jobs=): the first argument
-# sets it.
-_LAUNCH = (
-    "import functools, sys; import jupyter_book.sphinx as s; "
-    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(sys.argv.pop(1))); "
-    "from jupyter_book.cli.main import main; main()"
-)
-
-
-def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool, jobs: int = 1) -> int:
+def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
+    # jupyter_book.cli.main has no __main__ guard: call its click entry point. (No parallel
+    # reading: sphinx_multitoc_numbering is not declared parallel-safe, so Sphinx would read
+    # serially anyway and warn; see docs/BENCHMARK.md.)
     command = [
-        sys.executable, "-c", _LAUNCH, str(jobs), "build", str(root),
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
         "--builder", builder, "--path-output", str(root / "_build" / WORK_DIR),
     ]
     if strict:
@@ -153,7 +146,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     builder = "pdflatex" if args.pdf else "html"
     _progress(f"2/3 building the {'PDF edition' if args.pdf else 'site'} (executing changed chapters)")
-    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all, jobs=args.jobs)
+    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all)
     if code != 0:
         return code
     if args.pdf:
@@ -193,7 +186,6 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="validate the data, then build the site (or the PDF)")
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
-    build.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="read (and execute) pages in N processes")
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
     editions = sub.add_parser("editions", help="build every tagged edition into one versioned site")
     editions.add_argument("--out", help="output folder (default: _build/editions)")
