@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
+from figures.cli import build_state
+
 from conftest import copy_project, require_tool, run_hepmet
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +51,7 @@ def soup(root: Path, page: str) -> BeautifulSoup:
 
 def executed_pages(root: Path) -> list[str]:
     """Pages that the latest build of ``root`` executed (markers written by figures.sphinx_ext)."""
-    folder = root / "_build" / ".hepmet" / "executed"
+    folder = build_state(root) / "executed"
     return sorted(p.name.replace("__", "/") for p in folder.iterdir()) if folder.exists() else []
 
 

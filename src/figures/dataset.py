@@ -104,7 +104,32 @@ def part_digest(data_dir: Path, part: str) -> str:
     if kind == "references":
         return _digest(sorted((data_dir / "references").glob("*.bib")), data_dir)
     # An unknown part depends on everything: never stale, at worst re-executed.
+    return fingerprint(data_dir)
+
+
+def fingerprint(data_dir: Path) -> str:
+    """SHA-256 of every file under ``data_dir`` (paths and bytes): the identity of a dataset."""
     return _digest([p for p in data_dir.rglob("*") if p.is_file()], data_dir)
+
+
+def last_search(data_dir: Path) -> str | None:
+    """ISO date of the latest search round in ``screening.yaml``; None when none is recorded."""
+    path = data_dir / "screening.yaml"
+    rounds = (_read_yaml(path) if path.exists() else None) or []
+    dates = [str(r["date"]) for r in rounds if isinstance(r, dict) and r.get("date")]
+    return max(dates) if dates else None
+
+
+def study_records(data_dir: Path) -> dict[str, dict]:
+    """The study files of any dataset folder (a past edition's too), by citation, as written.
+
+    Not validated: a past edition is compared as it was published, even if today's rules differ.
+    """
+    records = {}
+    for path in sorted((data_dir / "studies").glob("*.yaml")):
+        record = _read_yaml(path) or {}
+        records[str(record.get("citation") or path.stem)] = record
+    return records
 
 
 def study(citation: str) -> dict:

@@ -21,7 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from figures import dataset, deps, downloads, paths
+from figures import dataset, deps, downloads, edition, paths
 from figures.validate import validate_dataset
 
 logger = logging.getLogger(__name__)
@@ -157,6 +157,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", on_source_read)
     app.connect("doctree-read", on_doctree_read)
     app.connect("html-page-context", on_html_page_context, priority=900)
+    edition.setup_sphinx(app)  # the edition stamp on every page and on the PDF's title page
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")

@@ -1,0 +1,193 @@
+"""The facts that identify an edition of the review, read from git and the data, never typed.
+
+An edition is a git tag named ``v<number>...`` (``v1``, ``v2026.1``). A build states which one it
+is: the version (``git describe --tags``), the commit, the commit's date, the date of the last
+search (``data/screening.yaml``) and a fingerprint of every file under ``data/``.
+
+Every fact is a function of the commit and the files, never of the clock or the folder: the build
+date shown is ``SOURCE_DATE_EPOCH`` when set (the editions command sets it to the commit's time),
+else the commit's date. A copy that is not a git checkout (a release archive, the tests' copies)
+builds as version ``unreleased``, commit ``unknown``, with no build date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from figures import dataset
+
+TAG_PATTERN = "v[0-9]*"
+UNRELEASED = "unreleased"
+UNKNOWN = "unknown"
+NOT_RECORDED = "not recorded"
+FINGERPRINT_SHOWN = 12  # hex digits of the SHA-256 shown to readers (the full one is in the title)
+# Set by ``hepmet editions`` for a multi-version site: the version switcher's JSON (relative to
+# the edition's root) and the file name of the edition's PDF beside its pages.
+SWITCHER_VAR = "HEPMET_SWITCHER_JSON"
+PDF_VAR = "HEPMET_EDITION_PDF"
+
+
+def git(root: Path, *args: str) -> str | None:
+    """Output of a git command run in ``root``; None when it fails or git is missing."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    except FileNotFoundError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def is_checkout(root: Path) -> bool:
+    """True when ``root`` is the top of a git work tree (not merely inside another repository)."""
+    top = git(root, "rev-parse", "--show-toplevel")
+    return top is not None and Path(top).resolve() == root.resolve()
+
+
+def edition_tags(root: Path, before: str | None = "HEAD") -> list[str]:
+    """The edition tags reachable from ``before`` (all of them when None), oldest first."""
+    if not is_checkout(root):
+        return []
+    merged = ["--merged", before] if before else []
+    listed = git(root, "tag", "--list", TAG_PATTERN, *merged, "--sort=v:refname")
+    return listed.split() if listed else []
+
+
+@dataclass(frozen=True)
+class Edition:
+    version: str               # the tag, "v2-3-gabc1234" past a tag, or "unreleased"
+    commit: str                # full hash, or "unknown"
+    commit_date: str | None    # ISO date of the commit
+    build_date: str | None     # ISO date: SOURCE_DATE_EPOCH, else the commit's date
+    last_search: str | None    # ISO date of the latest search round
+    fingerprint: str           # SHA-256 of the files under data/
+
+    @property
+    def is_release(self) -> bool:
+        return self.version != UNRELEASED and self.version == self.tag
+
+    @property
+    def tag(self) -> str | None:
+        """The edition tag this build is at or after (``v2`` for ``v2-3-gabc1234``)."""
+        if self.version == UNRELEASED:
+            return None
+        past_tag = re.fullmatch(r"(.+)-\d+-g[0-9a-f]+", self.version)
+        return past_tag.group(1) if past_tag else self.version
+
+    @property
+    def short_commit(self) -> str:
+        return self.commit[:12] if self.commit != UNKNOWN else UNKNOWN
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:FINGERPRINT_SHOWN]
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The stamp's lines as (label, value), in the order readers see them."""
+        return [
+            ("Edition", self.version),
+            ("Last search", self.last_search or NOT_RECORDED),
+            ("Built", self.build_date or NOT_RECORDED),
+            ("Commit", self.short_commit),
+            ("Data fingerprint", self.short_fingerprint),
+        ]
+
+    def stamp_html(self, pdf_href: str | None = None) -> str:
+        """The stamp shown on every page; values escaped, ``pdf_href`` a relative link."""
+        items = "".join(
+            f'<span class="hepmet-edition-fact" data-fact="{html.escape(label.lower().replace(" ", "-"))}">'
+            f"{html.escape(label)}: <code>{html.escape(value)}</code></span> "
+            for label, value in self.facts()
+        )
+        pdf = f'<a class="hepmet-edition-pdf" href="{html.escape(pdf_href)}">PDF of this edition</a>' if pdf_href else ""
+        return (
+            f'<div class="hepmet-edition" data-version="{html.escape(self.version)}" '
+            f'data-commit="{html.escape(self.commit)}" data-fingerprint="{html.escape(self.fingerprint)}">'
+            f"{items}{pdf}</div>"
+        )
+
+
+def iso_date(epoch: str | int) -> str:
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+
+
+def read_edition(root: Path) -> Edition:
+    """The edition of the checkout (or plain copy) at ``root``."""
+    data_dir = root / "data"
+    version, commit, commit_date = UNRELEASED, UNKNOWN, None
+    if is_checkout(root):
+        described = git(root, "describe", "--tags", "--match", TAG_PATTERN)
+        version = described or UNRELEASED
+        commit = git(root, "rev-parse", "HEAD") or UNKNOWN
+        commit_time = git(root, "log", "-1", "--format=%ct", "HEAD")
+        commit_date = iso_date(commit_time) if commit_time else None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return Edition(
+        version=version,
+        commit=commit,
+        commit_date=commit_date,
+        build_date=iso_date(epoch) if epoch else commit_date,
+        last_search=dataset.last_search(data_dir),
+        fingerprint=dataset.fingerprint(data_dir),
+    )
+
+
+# --- the stamp in the build: every HTML page's footer, the PDF's title page ---------------------
+
+
+def _latex_release_info(edition: Edition) -> str:
+    from sphinx.util import texescape
+
+    texescape.init()  # idempotent; the LaTeX builder calls it too, but later than config-inited
+    lines = [f"{texescape.escape(label)}: {texescape.escape(value)}" for label, value in edition.facts()[1:]]
+    lines.append(f"Data SHA-256: \\texttt{{\\small {texescape.escape(edition.fingerprint)}}}")
+    return "\\par{\\normalsize\\upshape " + "\\par ".join(lines) + "\\par}"
+
+
+def on_config_inited(app, config) -> None:
+    """Put the edition on the PDF's title page and, for a multi-version site, the switcher.
+
+    Only options Sphinx does not store in its environment are touched here (``latex_elements``,
+    ``html_theme_options``), so a new commit does not make every page re-execute; ``version`` and
+    ``release`` (read by the theme's banner of old editions) are set only when ``hepmet editions``
+    builds, which re-reads everything anyway.
+    """
+    edition = read_edition(Path(app.confdir))
+    app.hepmet_edition = edition
+    switcher_json = os.environ.get(SWITCHER_VAR)
+    elements = dict(config.latex_elements or {})
+    # The title page prints "<releasename> <release>"; see below for why release is usually empty.
+    elements["releasename"] = "Edition" if switcher_json else f"Edition {edition.version}"
+    elements["preamble"] = (
+        elements.get("preamble", "") + "\n\\setreleaseinfo{" + _latex_release_info(edition) + "}\n"
+    )
+    config.latex_elements = elements
+
+    if switcher_json:
+        # The theme's banner for old editions compares DOCUMENTATION_OPTIONS.VERSION (Sphinx's
+        # ``release``) with the preferred entry of versions.json.
+        config.version = config.release = edition.version
+        options = config.html_theme_options
+        options["switcher"] = {"json_url": switcher_json, "version_match": edition.version}
+        options["check_switcher"] = False  # the JSON sits beside the editions, outside this build
+        options["show_version_warning_banner"] = True
+        header = list(options.get("article_header_start") or ["toggle-primary-sidebar.html"])
+        options["article_header_start"] = [*header, "version-switcher"]
+
+
+def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    """Append the edition stamp (and the link to the edition's PDF) to the page's footer."""
+    pdf_name = os.environ.get(PDF_VAR)
+    pdf_href = context["pathto"](pdf_name, 1) if pdf_name else None
+    stamp = app.hepmet_edition.stamp_html(pdf_href)
+    context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + stamp
+
+
+def setup_sphinx(app) -> None:
+    """Connect the edition's handlers (called from ``figures.sphinx_ext.setup``)."""
+    app.connect("config-inited", on_config_inited, priority=450)
+    app.connect("html-page-context", on_html_page_context)
