@@ -22,6 +22,7 @@ POOLED_COLOUR = "#D55E00"
 # Marker area in px^2 for a weight of 1 (the sole study of a set) and for an unweighted study.
 MAX_MARKER_AREA = 400
 UNWEIGHTED_MARKER_AREA = 60
+LABEL_WIDTH = 300
 
 
 def age_class(age_group: str | None) -> str:
@@ -160,11 +161,14 @@ def forest_plots(outcomes: pd.DataFrame) -> list[ForestPlot]:
 def _plot_rows(plot: ForestPlot) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows to draw (studies and pooled lines, top to bottom) and the diamonds' outline points."""
     rows, diamonds = [], []
+    several_timepoints = len({s.timepoint for s in plot.sets}) > 1
     for pooled_set in plot.sets:
         for r in pooled_set.rows.itertuples():
             n = f" (n = {int(r.n_patients)})" if pd.notna(r.n_patients) else ""
-            group = "" if r.group in (None, "all") or pd.isna(r.group) else f", {r.group}"
-            group += "" if pooled_set.age == "pediatric" else f" [{pooled_set.age}]"
+            # Age class and time point first: a long group description may be cut at the panel's edge.
+            details = "" if pooled_set.age == "pediatric" else f" [{pooled_set.age}]"
+            details += f", {timepoint_text(pooled_set.timepoint)}" if several_timepoints else ""
+            details += "" if r.group in (None, "all") or pd.isna(r.group) else f", {r.group}"
             if r.ci_source == "exact from counts":
                 ci = f" ({r.ci_low:.1f}\u2013{r.ci_high:.1f}, exact, {int(r.events)}/{int(r.denominator)})"
             elif r.ci_source == "reported":
@@ -173,7 +177,7 @@ def _plot_rows(plot: ForestPlot) -> tuple[pd.DataFrame, pd.DataFrame]:
                 ci = " (CI not reported)"
             rows.append(
                 {
-                    "row": len(rows), "kind": "study", "label": f"{r.label}{n}{group}",
+                    "row": len(rows), "kind": "study", "label": f"{r.label}{n}{details}",
                     "set": pooled_set.title, "estimate": float(r.estimate),
                     "ci_low": r.ci_low if pd.notna(r.ci_low) else None,
                     "ci_high": r.ci_high if pd.notna(r.ci_high) else None,
@@ -223,9 +227,13 @@ def forest_chart(plot: ForestPlot) -> alt.HConcatChart:
                 x=alt.X("x:Q"), y=alt.Y("y:Q"), y2="y2:Q", detail="diamond:N"
             ),
         ]
-    plot_panel = alt.layer(*layers).properties(width=300, height=height)
-    label_panel = base.mark_text(align="left", baseline="middle").encode(x=alt.value(0), y=y, text="label:N").properties(width=230, height=height)
-    value_panel = base.mark_text(align="left", baseline="middle").encode(x=alt.value(0), y=y, text="text:N").properties(width=130, height=height)
+    plot_panel = alt.layer(*layers).properties(width=260, height=height)
+    # Long labels are cut (with an ellipsis) at the panel's width, so every plot has the same
+    # geometry; the full label is in the tooltip and in the evidence table.
+    label_panel = base.mark_text(align="left", baseline="middle", limit=LABEL_WIDTH - 5).encode(
+        x=alt.value(0), y=y, text="label:N", tooltip=["label:N"]
+    ).properties(width=LABEL_WIDTH, height=height)
+    value_panel = base.mark_text(align="left", baseline="middle").encode(x=alt.value(0), y=y, text="text:N").properties(width=190, height=height)
     title = f"{labels.TUMOURS.get(plot.tumour, plot.tumour)}: {labels.MEASURE_NAMES.get(plot.measure, plot.measure)}"
     return (
         alt.hconcat(label_panel, plot_panel, value_panel, spacing=6)
