@@ -114,6 +114,43 @@ def on_html_page_context(app: Sphinx, pagename, templatename, context, doctree) 
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
+# Fixes of the theme's and docutils' markup that axe-core reports as serious or critical. They are
+# applied to the written pages, because most of this markup comes from the theme's templates.
+_ACCESSIBILITY_FIXES = (
+    # A bibliography is marked role="list" although its entries are doc-biblioentry, not listitem.
+    ('<div role="list" class="citation-list">', '<div class="citation-list">'),
+    # The theme's scrolling table wrapper cannot be reached by keyboard.
+    ('<div class="pst-scrollable-table-container">', '<div class="pst-scrollable-table-container" tabindex="0">'),
+    # The search field button is labelled "Search" but shows "Search Ctrl+K": its text names it.
+    (
+        '<button class="btn search-button-field search-button__button pst-js-only" title="Search" aria-label="Search"',
+        '<button class="btn search-button-field search-button__button pst-js-only" title="Search"',
+    ),
+    # The colour-mode button is labelled "Color mode", but Font Awesome turns its icons' titles
+    # ("Light", "Dark", ...) into visible names.
+    ('data-mode="light" title="Light"', 'data-mode="light"'),
+    ('data-mode="dark"  title="Dark"', 'data-mode="dark"'),
+    ('data-mode="auto"  title="System Settings"', 'data-mode="auto"'),
+    # The navigation's expand/collapse toggles have no text.
+    (
+        '<summary><span class="toctree-toggle" role="presentation">',
+        '<summary><span class="visually-hidden">Show or hide the sections</span><span class="toctree-toggle" role="presentation">',
+    ),
+)
+
+
+def on_build_finished_accessibility(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in sorted(Path(app.outdir).rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for before, after in _ACCESSIBILITY_FIXES:
+            fixed = fixed.replace(before, after)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def _deps_file(app: Sphinx, docname: str) -> Path:
     return _state_dir(app) / "deps" / (docname.replace("/", "__") + ".json")
 
@@ -162,6 +199,7 @@ def setup(app: Sphinx) -> dict:
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")
     app.connect("build-finished", on_build_finished_write_downloads)
+    app.connect("build-finished", on_build_finished_accessibility)
     app.add_js_file("evidence-explorer.js")
     app.add_css_file("evidence-explorer.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,7 +8,13 @@
     if (!container || !specNode || container.dataset.drawn) { return; }
     container.dataset.drawn = "1";
     var spec = JSON.parse(specNode.textContent);
-    window.vegaEmbed(container, spec, { actions: false, renderer: "svg" }).catch(function (err) {
+    // vega-embed rewrites the role and label of the element it draws into: draw into a child so
+    // that the container keeps role="img" and the chart's text alternative; the drawing itself is
+    // then decoration for assistive technology.
+    var view = document.createElement("div");
+    view.setAttribute("aria-hidden", "true");
+    container.appendChild(view);
+    window.vegaEmbed(view, spec, { actions: false, renderer: "svg" }).catch(function (err) {
       container.textContent = "This chart could not be drawn (" + err.message + "); its description follows.";
       container.classList.add("hepmet-chart-error");
     });
