@@ -173,7 +173,9 @@ def pool(y, v, method: str = "reml", level: float = 95) -> Pooled:
     with np.errstate(divide="ignore", invalid="ignore"):  # a negative DL tau^2 is handled below
         moments = combine_effects(y, v, method_re="dl", alpha=alpha)
     q, q_df = float(moments.q), k - 1
-    i2 = max(0.0, float(moments.i2))
+    # I^2 = (Q - df) / Q only when Q exceeds its degrees of freedom; otherwise it is 0. statsmodels'
+    # ratio explodes when Q rounds to a tiny (even negative) number for identical estimates.
+    i2 = min(1.0, max(0.0, float(moments.i2))) if q > q_df else 0.0
     if method == "dl":
         tau2 = max(0.0, float(moments.tau2))
         if moments.tau2 > 0:
