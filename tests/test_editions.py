@@ -196,6 +196,25 @@ def test_bibtex_and_ris_survive_hostile_text():
     assert "TI  - Liver 100% & {braces} #1 _x second line" in ris.splitlines()
 
 
+def test_a_plain_build_is_stamped_and_citable(built_site):
+    from pybtex.database import parse_string
+
+    html = built_site / "_build" / "html"
+    stamp = edition.read_edition(built_site)
+    for name in ("book/index", "book/introduction", "book/whats-new"):
+        soup = BeautifulSoup((html / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        found = soup.find(class_="hepmet-edition")
+        assert (found["data-version"], found["data-commit"]) == (edition.UNRELEASED, edition.UNKNOWN)
+        assert found["data-fingerprint"] == dataset.fingerprint(built_site / "data")
+        assert soup.find(class_="version-switcher__button") is None  # only the editions site has one
+    home = BeautifulSoup((html / "book/index.html").read_text(encoding="utf-8"), "html.parser")
+    box = home.find(class_="hepmet-cite")
+    bibtex_text = box.find(class_="highlight-bibtex").get_text()
+    entry = parse_string(bibtex_text, "bibtex").entries[citation.citation_key(stamp)]
+    assert entry.fields["version"] == edition.UNRELEASED
+    assert "TI  - " + citation.read_cff(built_site)["title"] in box.find(class_="highlight-text").get_text()
+
+
 def test_the_pdf_title_page_states_the_edition(built_pdf):
     pdftotext = require_tool("pdftotext")
     first_pages = subprocess.run([pdftotext, "-l", "2", str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
