@@ -18,7 +18,13 @@ build: $(BIN)/hepmet
 pdf: $(BIN)/hepmet
 	$(BIN)/hepmet build --pdf
 
-test: $(BIN)/hepmet
+# axe-core for the accessibility gate, at the version package-lock.json pins.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@echo "[hepmet] installing the test suite's Node packages (npm ci)"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(BIN)/hepmet node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/hepmet

@@ -90,3 +90,21 @@ def open_page(browser, url: str, allowed_prefix: str) -> PageVisit:
     page.on("pageerror", lambda err: visit.console_errors.append(str(err)))
     page.goto(url, wait_until="load")
     return visit
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every HTML page of a built site, as paths relative to it (Sphinx's own copies excluded)."""
+    return sorted(
+        str(p.relative_to(site))
+        for p in site.rglob("*.html")
+        if not {"_static", "_sources", "_images"} & set(p.relative_to(site).parts)
+    )
+
+
+def wait_for_charts(page, timeout_ms: int = 20000) -> None:
+    """Wait until every chart container of ``page`` holds a drawn SVG or an error message."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.hepmet-chart')].every(
+               c => c.querySelector('svg') || c.classList.contains('hepmet-chart-error'))""",
+        timeout=timeout_ms,
+    )

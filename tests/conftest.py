@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# A fixed date for the PDF's metadata, so that two builds give the same bytes.
+PDF_ENV = {"SOURCE_DATE_EPOCH": "1767225600", "FORCE_SOURCE_DATE": "1"}
 SKIP_DIRS = {"_build", ".venv", "venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
 
 
@@ -53,7 +55,7 @@ def built_pdf(tmp_path_factory) -> Path:
     """A fresh copy of the project with its PDF edition built; returns the PDF's path."""
     require_tool("xelatex")
     root = copy_project(tmp_path_factory.mktemp("pdf") / "book")
-    result = run_hepmet(root, "build", "--pdf", "--all", env={"SOURCE_DATE_EPOCH": "1767225600", "FORCE_SOURCE_DATE": "1"})
+    result = run_hepmet(root, "build", "--pdf", "--all", env=PDF_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     pdf = root / "_build" / "latex" / "hepmet-review.pdf"
     assert pdf.exists(), "no PDF was written"

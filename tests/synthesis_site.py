@@ -1,4 +1,4 @@
-"""A copy of the project whose dataset is the synthesis fixtures, built once per test session.
+"""A copy of the project with the synthesis fixtures added to its dataset, built once per test session.
 
 The fixture studies (tests/fixtures/synthesis/data) are fictional; they give the forest plots a
 pooled set and unpooled ones, the PRISMA diagram a screening round, the explorer rows to filter
@@ -10,16 +10,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import copy_project, run_hepmet
+from conftest import REPO, copy_project, run_hepmet
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "synthesis" / "data"
 
 
-def use_fixture_data(root: Path) -> None:
-    """Replace the copy's studies and screening rounds with the fixtures (references are added)."""
-    data = root / "data"
-    shutil.rmtree(data / "studies", ignore_errors=True)
-    shutil.copytree(FIXTURE_DATA / "studies", data / "studies")
+FIXTURE_PREFIX = "fixture"
+
+
+def use_fixture_data(data: Path) -> None:
+    """Add the fixture studies (and references) beside the real ones; use the fixture screening rounds.
+
+    The real studies stay, because the content chapters cite them; tests pick the fixture rows by
+    their citation prefix.
+    """
+    for study in (FIXTURE_DATA / "studies").glob("*.yaml"):
+        shutil.copy(study, data / "studies" / study.name)
     for bib in (FIXTURE_DATA / "references").glob("*.bib"):
         shutil.copy(bib, data / "references" / bib.name)
     shutil.copy(FIXTURE_DATA / "screening.yaml", data / "screening.yaml")
@@ -28,11 +34,21 @@ def use_fixture_data(root: Path) -> None:
 _built: dict[str, Path] = {}
 
 
+def fixture_data_dir(tmp_path_factory) -> Path:
+    """A copy of the project's data/ with the fixture studies and rounds (once per test session)."""
+    if "data" not in _built:
+        data = tmp_path_factory.mktemp("synthesis-data") / "data"
+        shutil.copytree(REPO / "data", data)
+        use_fixture_data(data)
+        _built["data"] = data
+    return _built["data"]
+
+
 def built_fixture_site(tmp_path_factory) -> Path:
     """Build (once per test session) the HTML site of a project copy that uses the fixture dataset."""
     if "html" not in _built:
         root = copy_project(tmp_path_factory.mktemp("synthesis-site") / "book")
-        use_fixture_data(root)
+        use_fixture_data(root / "data")
         result = run_hepmet(root, "build", "--all")
         assert result.returncode == 0, result.stdout + result.stderr
         _built["html"] = root

@@ -12,12 +12,12 @@ import yaml
 from pybtex.database import parse_string
 
 from figures import dataset, downloads, paths
-from synthesis_site import FIXTURE_DATA, built_fixture_site
+from synthesis_site import built_fixture_site, fixture_data_dir
 
 
 @pytest.fixture
-def fixture_data(monkeypatch):
-    monkeypatch.setenv(paths.DATA_DIR_VAR, str(FIXTURE_DATA))
+def fixture_data(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv(paths.DATA_DIR_VAR, str(fixture_data_dir(tmp_path_factory)))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_built_csv_and_json_match_the_dataset(site_downloads):
     csv = pd.read_csv(folder / downloads.CSV_NAME)
     expected_rows = sorted((c, o["id"], o["estimate"]) for c, s in studies.items() for o in s["outcomes"])
     assert sorted(zip(csv["citation"], csv["outcome_id"], csv["estimate"])) == expected_rows
-    wilms = csv[(csv["citation"] == "fixa2001")].iloc[0]
+    wilms = csv[(csv["citation"] == "fixturea2001fictional")].iloc[0]
     assert (wilms["ci_low"], wilms["ci_high"], wilms["interventions"]) == (58, 82, "resection;chemotherapy")
 
     document = json.loads((folder / downloads.JSON_NAME).read_text(encoding="utf-8"))
@@ -78,11 +78,11 @@ def test_built_references_reparse_to_the_bib_files(site_downloads):
 
 def test_ris_writes_plain_text_from_latex(fixture_data):
     records = _parse_ris(downloads.ris(dataset.bibliography()).decode("utf-8"))
-    fixture = next(r for r in records if r["ID"] == ["fixa2001"])
+    fixture = next(r for r in records if r["ID"] == ["fixturea2001fictional"])
     assert fixture["TY"] == ["JOUR"]
     assert fixture["AU"] == ["Fixture, Ann", "\u00d6rn, B\u00f8rge"]
     assert fixture["TI"] == ["A fictional series number Fixture A 2001 for tests"]
-    assert (fixture["SP"], fixture["EP"], fixture["DO"]) == (["1"], ["10"], ["10.0000/fixture.fixa2001"])
+    assert (fixture["SP"], fixture["EP"], fixture["DO"]) == (["1"], ["10"], ["10.0000/fixture.fixturea2001fictional"])
 
 
 def test_downloads_are_reproducible_and_match_the_site(fixture_data, site_downloads):

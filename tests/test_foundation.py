@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
+from figures.cli import build_state
+
 from conftest import copy_project, require_tool, run_hepmet
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +51,7 @@ def soup(root: Path, page: str) -> BeautifulSoup:
 
 def executed_pages(root: Path) -> list[str]:
     """Pages that the latest build of ``root`` executed (markers written by figures.sphinx_ext)."""
-    folder = root / "_build" / ".hepmet" / "executed"
+    folder = build_state(root) / "executed"
     return sorted(p.name.replace("__", "/") for p in folder.iterdir()) if folder.exists() else []
 
 
@@ -118,20 +120,25 @@ def test_a_data_change_re_executes_only_the_pages_that_use_it(tmp_path):
     root = copy_project(tmp_path / "book")
     first = run_hepmet(root, "build")
     assert first.returncode == 0, first.stderr
-    assert "book/introduction" in executed_pages(root)
+    assert "book/wilms-tumor" in executed_pages(root)
 
     unchanged = run_hepmet(root, "build")
     assert unchanged.returncode == 0, unchanged.stderr
     assert executed_pages(root) == []
 
-    tumours = root / "data" / "tumours.yaml"
-    tumours.write_text(tumours.read_text().replace("{low: 50, high: 60", "{low: 51, high: 60", 1))
+    # One Wilms tumor study corrected: the Wilms chapter and the pages over all studies re-run,
+    # the chapters of other tumours do not.
+    study = root / "data" / "studies" / "varan2005prognostic.yaml"
+    original = study.read_text()
+    assert "estimate: 16.6" in original
+    study.write_text(original.replace("estimate: 16.6", "estimate: 17.6", 1))
     changed = run_hepmet(root, "build")
     assert changed.returncode == 0, changed.stderr
     executed = executed_pages(root)
-    assert "book/introduction" in executed
-    assert "book/wilms-tumor" not in executed
-    assert "51%–60%" in soup(root, "book/introduction").get_text()
+    assert {"book/wilms-tumor", "book/evidence-tables"} <= set(executed)
+    assert not {"book/neuroblastoma", "book/introduction", "book/other-malignancies/gist"} & set(executed)
+    assert "17.6%" in soup(root, "book/wilms-tumor").get_text()
+    assert "16.6%" not in soup(root, "book/wilms-tumor").get_text()
 
 
 def test_two_clean_builds_give_identical_html(built_site, tmp_path):

@@ -13,12 +13,17 @@ from scipy import optimize
 from scipy import stats as scipy_stats
 
 from figures import dataset, evidence_map, explorer, forest, paths, prisma
-from synthesis_site import FIXTURE_DATA, built_fixture_site
+from synthesis_site import FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
 
 
 @pytest.fixture
-def fixture_data(monkeypatch):
-    monkeypatch.setenv(paths.DATA_DIR_VAR, str(FIXTURE_DATA))
+def fixture_data(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv(paths.DATA_DIR_VAR, str(fixture_data_dir(tmp_path_factory)))
+
+
+def _fixture_outcomes():
+    outcomes = dataset.outcomes()
+    return outcomes[outcomes["citation"].str.startswith(FIXTURE_PREFIX)]
 
 
 def _plot(plots, tumour, measure):
@@ -39,7 +44,7 @@ def _independent_reml(y: np.ndarray, v: np.ndarray) -> tuple[float, float, float
 
 
 def test_pooled_wilms_survival_matches_an_independent_computation(fixture_data):
-    plot = _plot(forest.forest_plots(dataset.outcomes()), "wt", "OS")
+    plot = _plot(forest.forest_plots(_fixture_outcomes()), "wt", "OS")
     (pooled_set,) = plot.pooled_sets
     assert pooled_set.pooled.k == 3 and pooled_set.scale == "log-log"
     # The three fixture studies: 72% (58-82), 64% (44-79), 80% (68-88), CIs on the log(-log) scale.
@@ -59,7 +64,7 @@ def test_pooled_wilms_survival_matches_an_independent_computation(fixture_data):
 
 
 def test_sets_that_cannot_be_pooled_say_why(fixture_data):
-    plots = forest.forest_plots(dataset.outcomes())
+    plots = forest.forest_plots(_fixture_outcomes())
     efs = _plot(plots, "nb", "EFS")
     assert not efs.pooled_sets
     assert {s.age for s in efs.sets} == {"pediatric", "adult"}
@@ -84,7 +89,7 @@ def test_unreported_time_points_and_missing_cis_are_not_pooled():
 
 
 def test_evidence_map_counts_studies_and_patients_by_age(fixture_data):
-    cells = evidence_map.evidence_map(dataset.studies()).set_index(["tumour", "intervention", "age"])
+    cells = evidence_map.evidence_map([s for s in dataset.studies() if s["citation"].startswith(FIXTURE_PREFIX)]).set_index(["tumour", "intervention", "age"])
     assert cells.loc[("wt", "chemotherapy", "pediatric"), ["studies", "patients"]].tolist() == [2, 100]
     assert cells.loc[("wt", "resection", "pediatric"), ["studies", "patients"]].tolist() == [2, 65]
     assert cells.loc[("nb", "resection", "adult"), ["studies", "patients"]].tolist() == [1, 30]
@@ -93,12 +98,27 @@ def test_evidence_map_counts_studies_and_patients_by_age(fixture_data):
 
 def test_prisma_flow_counts_the_previous_edition_and_the_new_round(fixture_data):
     rounds = dataset.screening()
-    assert prisma.flow(rounds).total_studies == 6
-    second = {**rounds[0], "round": 2, "studies_included": 2, "reports_included": 3}
-    f = prisma.flow([second, rounds[0]])
-    assert (f.previous_studies, f.new_studies, f.total_studies, f.total_reports) == (6, 2, 8, 9)
-    text = prisma.description(rounds)
-    assert "Databases: not searched" in text and "Citation searching: n = 30" in text
+    f = prisma.flow(rounds, studies_on_file=len(dataset.studies()))
+    assert (f.previous_studies, f.latest["studies_included"]) == (4, 2)
+    assert f.studies_on_file == len(dataset.studies())
+    text = prisma.description(rounds, 6)
+    assert "previous edition (1 earlier round(s)): n = 4" in text
+    assert "MEDLINE: n = 10" in text and "not searched" not in text
+    first = prisma.description(rounds[:1], 6)
+    assert "No previous edition" in first and "Databases: not searched" in first
+    unknown = prisma.description([{**rounds[0], "records_screened": None}], 6)
+    assert "Records screened: n = not known" in unknown
+
+
+def test_counts_become_percentages_with_exact_intervals():
+    row = {"citation": "a", "label": "A", "tumour": "nb", "age_group": "pediatric", "measure": "response",
+           "unit": "count", "estimate": 10, "events": 10, "denominator": 21, "ci_low": None, "ci_high": None,
+           "ci_level": None, "ci_scale": None, "n_patients": 21, "group": "all", "timepoint_months": None}
+    (converted,) = forest.as_percentages(pd.DataFrame([row])).to_dict("records")
+    assert converted["estimate"] == pytest.approx(100 * 10 / 21)
+    # Clopper-Pearson for 10/21 (published: 0.2571-0.7022).
+    assert (converted["ci_low"], converted["ci_high"]) == pytest.approx((25.71, 70.22), abs=0.01)
+    assert converted["ci_source"] == "exact from counts"
 
 
 def test_explorer_html_escapes_contributor_text():
@@ -128,9 +148,11 @@ def test_built_forest_plots_have_one_mark_per_study_and_a_diamond(tmp_path_facto
     page = (root / "_build" / "html" / "book" / "synthesis.html").read_text(encoding="utf-8")
     specs = {s["title"]["text"]: s for s in _chart_specs(page) if isinstance(s.get("title"), dict)}
     wilms = specs["Wilms tumor: overall survival"]
-    studies = [r for r in _rows_of(wilms, "kind") if r["kind"] == "study"]
+    studies = [r for r in _rows_of(wilms, "kind") if r["kind"] == "study" and r["set"] == "5-year, pediatric series"]
     assert sorted(r["label"] for r in studies) == ["Fixture A 2001 (n = 40)", "Fixture B 2003 (n = 25)", "Fixture C 2005 (n = 60)"]
     assert sum(r["area"] for r in studies) == pytest.approx(forest.MAX_MARKER_AREA)
+    pooled_rows = [r for r in _rows_of(wilms, "kind") if r["kind"] == "pooled"]
+    assert [r["set"] for r in pooled_rows] == ["5-year, pediatric series"]
     diamonds = {r["diamond"] for r in _rows_of(wilms, "diamond")}
     assert len(diamonds) == 1
     assert "I\u00b2" in " ".join(wilms["title"]["subtitle"])

@@ -274,50 +274,64 @@ def study_timecourse_description(citation: str) -> str:
     return f"Line chart of the time-point estimates of {dataset.study(citation)['label']}: " + "; ".join(parts) + "."
 
 
-def five_year_survival_frame() -> pd.DataFrame:
-    """Every 5-year overall survival estimate in the dataset, labelled by its patients' age group."""
+SURVIVAL_MEASURES = ("OS", "EFS", "DFS")
+
+
+def survival_by_age_frame() -> pd.DataFrame:
+    """Every survival percentage (OS, EFS, DFS) in the dataset, labelled by the patients' age group."""
+    # Table 1's abbreviations (osteosarcoma is "OST": in this book "OS" is overall survival).
+    abbreviations = dict(zip(dataset.tumours()["code"], dataset.tumours()["abbreviation"]))
+    abbreviations.setdefault("mixed", "several primaries")
     rows = []
     for record in dataset.studies():
         for o in record.get("outcomes") or []:
-            if o["measure"] == "OS" and o.get("timepoint_months") == 60 and o.get("unit") == "percent":
-                rows.append(
-                    {
-                        "study": f"{record['label']} ({record['population']['tumour'].upper()})",
-                        "age_group": AGE_GROUP_LABELS[record["population"]["age_group"]],
-                        "group": o["group"],
-                        "survival": o["estimate"],
-                        "n": o.get("denominator") or record.get("n_patients"),
-                    }
-                )
-    return pd.DataFrame(rows).sort_values(["age_group", "survival"], kind="stable").reset_index(drop=True)
+            if o["measure"] not in SURVIVAL_MEASURES or o.get("unit") != "percent":
+                continue
+            months = o.get("timepoint_months")
+            tumour = abbreviations.get(record["population"]["tumour"], record["population"]["tumour"])
+            rows.append(
+                {
+                    "row": f"{record['label']} ({tumour}): {o['group']}"
+                    + (f", {months:g} months" if months is not None else ""),
+                    "age_group": AGE_GROUP_LABELS[record["population"]["age_group"]],
+                    "measure": MEASURE_WORDS[o["measure"]],
+                    "timepoint": f"{months:g} months" if months is not None else "time point not reported",
+                    "estimate": o["estimate"],
+                }
+            )
+    frame = pd.DataFrame(rows)
+    order = {g: i for i, g in enumerate(AGE_GROUP_COLOURS)}
+    frame["_order"] = frame["age_group"].map(order)
+    return frame.sort_values(["_order", "row", "timepoint"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def five_year_survival_by_age() -> alt.Chart:
-    """5-year overall survival per study, coloured and shaped by age group (adult series marked)."""
-    frame = five_year_survival_frame()
+def survival_by_age() -> alt.Chart:
+    """Survival estimates per study and group: colour = age group, shape = measure (adults marked)."""
+    frame = survival_by_age_frame()
     present = [g for g in AGE_GROUP_COLOURS if g in set(frame["age_group"])]
+    measures = [MEASURE_WORDS[m] for m in SURVIVAL_MEASURES if MEASURE_WORDS[m] in set(frame["measure"])]
     return (
         alt.Chart(frame)
-        .mark_point(filled=True, size=110)
+        .mark_point(filled=True, size=100, opacity=0.85)
         .encode(
-            y=alt.Y("study:N", title=None, sort=list(frame["study"]), axis=alt.Axis(labelLimit=320)),
-            x=alt.X("survival:Q", title="5-year overall survival (%)", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(frame["row"])), axis=alt.Axis(labelLimit=420)),
+            x=alt.X("estimate:Q", title="Patients surviving / event-free / disease-free (%)", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
                 "age_group:N",
                 scale=alt.Scale(domain=present, range=[AGE_GROUP_COLOURS[g] for g in present]),
                 legend=alt.Legend(title="Patients", orient="bottom", columns=1, labelLimit=360),
             ),
-            shape=alt.Shape("age_group:N", scale=alt.Scale(domain=present), legend=None),
-            tooltip=["study", alt.Tooltip("age_group:N", title="patients"), "group", "survival", "n"],
+            shape=alt.Shape("measure:N", scale=alt.Scale(domain=measures), legend=alt.Legend(title="Measure", orient="bottom", columns=1)),
+            tooltip=["row", alt.Tooltip("age_group:N", title="patients"), "measure", alt.Tooltip("timepoint:N", title="time point"), "estimate"],
         )
-        .properties(width=360, height=28 * len(frame) + 20)
+        .properties(width=300, height=22 * frame["row"].nunique() + 20)
     )
 
 
-def five_year_survival_description() -> str:
-    frame = five_year_survival_frame()
-    parts = [f"{r.study}, {r.age_group}: {r.survival:g}%" for r in frame.itertuples()]
-    return "Dot chart of 5-year overall survival by study and age group. " + "; ".join(parts) + "."
+def survival_by_age_description() -> str:
+    frame = survival_by_age_frame()
+    parts = [f"{r.row}, {r.age_group}, {r.measure} {r.estimate:g}% ({r.timepoint})" for r in frame.itertuples()]
+    return "Dot chart of survival estimates by study, group and age group of the patients. " + "; ".join(parts) + "."
 
 
 def evidence_map_frame(tumours: list[str]) -> pd.DataFrame:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
-
 from importlib import resources
+from pathlib import Path
 
 from figures import paths
 from figures.validate import validate_dataset
@@ -39,6 +39,48 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     _progress(f"dataset valid: {root / 'data'}")
     return 0
+
+
+# Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
+# between builds (doctrees, executed notebooks, dependency digests: incremental builds), and the
+# published folder (_build/html or _build/latex) is replaced only after a build that succeeded.
+WORK_DIR = ".work"
+OUTPUT_DIRS = {"html": "html", "pdflatex": "latex"}
+
+
+def work_output(root: Path, builder: str) -> Path:
+    """Where Jupyter Book writes ``builder``'s output before it is published."""
+    # jupyter-book appends "_build" to --path-output.
+    return root / "_build" / WORK_DIR / "_build" / OUTPUT_DIRS[builder]
+
+
+def build_state(root: Path) -> Path:
+    """The state figures.sphinx_ext keeps beside the doctrees (digests, dependencies, executed pages)."""
+    return root / "_build" / WORK_DIR / "_build" / ".hepmet"
+
+
+def _publish(built: Path, target: Path) -> None:
+    """Replace ``target`` by a copy of ``built``; ``target`` stays whole until the last moment."""
+    staged = target.with_name(target.name + ".new")
+    previous = target.with_name(target.name + ".old")
+    for leftover in (staged, previous):
+        shutil.rmtree(leftover, ignore_errors=True)
+    # A copy, not hard links: Sphinx rewrites files in place, which would reach through a link.
+    shutil.copytree(built, staged)
+    if target.exists():
+        target.rename(previous)
+    staged.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _forget_failed_build(root: Path, builder: str) -> None:
+    # Sphinx records a page that warned as read, so an unchanged rebuild would pass silently: drop
+    # the environment so the next build re-reads (and re-checks) every page. latexmk, after a
+    # failure, reports "Nothing to do" and fails again unless its record is gone (the TeX log stays).
+    (work_output(root, builder).parent / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
+    if builder == "pdflatex":
+        for record in work_output(root, builder).glob("*.fdb_latexmk"):
+            record.unlink()
 
 
 def cmd_new_study(args: argparse.Namespace) -> int:
@@ -66,9 +108,21 @@ def cmd_new_study(args: argparse.Namespace) -> int:
     return 0
 
 
-def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
-    # jupyter_book.cli.main has no __main__ guard: call its click entry point.
-    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root), "--builder", builder]
+# jupyter_book.cli.main has no __main__ guard: call its click entry point. Its command line has no
+# option for Sphinx's parallel reading, which its build_sphinx accepts (jobs=): the first argument
+# sets it.
+_LAUNCH = (
+    "import functools, sys; import jupyter_book.sphinx as s; "
+    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(sys.argv.pop(1))); "
+    "from jupyter_book.cli.main import main; main()"
+)
+
+
+def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool, jobs: int = 1) -> int:
+    command = [
+        sys.executable, "-c", _LAUNCH, str(jobs), "build", str(root),
+        "--builder", builder, "--path-output", str(root / "_build" / WORK_DIR),
+    ]
     if strict:
         command += ["-W", "-n", "--keep-going"]
     if fresh:
@@ -79,12 +133,16 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
     with log.open("w", encoding="utf-8") as out:
         result = subprocess.run(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0:
+        _forget_failed_build(root, builder)
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()
         messages = [l for l in tail if ("WARNING" in l or "ERROR" in l or "Error" in l) and "IPKernelApp" not in l]
         for line in (messages or tail)[-40:]:
             print(line, file=sys.stderr)
-        print(f"[hepmet] {builder} build failed; full log: {log}", file=sys.stderr)
-    return result.returncode
+        published = root / "_build" / OUTPUT_DIRS[builder]
+        print(f"[hepmet] {builder} build failed; {published} was left as it was; full log: {log}", file=sys.stderr)
+        return result.returncode
+    _publish(work_output(root, builder), root / "_build" / OUTPUT_DIRS[builder])
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -95,7 +153,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     builder = "pdflatex" if args.pdf else "html"
     _progress(f"2/3 building the {'PDF edition' if args.pdf else 'site'} (executing changed chapters)")
-    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all)
+    code = _jupyter_book(root, builder, strict=not args.lenient, fresh=args.all, jobs=args.jobs)
     if code != 0:
         return code
     if args.pdf:
@@ -135,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="validate the data, then build the site (or the PDF)")
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
+    build.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="read (and execute) pages in N processes")
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
     editions = sub.add_parser("editions", help="build every tagged edition into one versioned site")
     editions.add_argument("--out", help="output folder (default: _build/editions)")

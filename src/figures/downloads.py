@@ -27,6 +27,8 @@ RIS_NAME = "hepmet-references.ris"
 _COLUMN_TYPES = {
     "n_patients": "number", "n_liver_metastases": "number", "timepoint_months": "number", "estimate": "number",
     "ci_low": "number", "ci_high": "number", "ci_level": "number", "events": "number", "denominator": "number",
+    "age_median": "number", "age_min": "number", "age_max": "number", "recruitment_start": "number",
+    "recruitment_end": "number", "p_value": "number",
 }
 _SORT = ["tumour", "citation", "outcome_id"]
 

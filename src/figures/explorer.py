@@ -35,6 +35,14 @@ def _number(value) -> str:
     return "" if value is None or pd.isna(value) else f"{value:g}"
 
 
+def _estimate_text(r, units: dict) -> str:
+    if pd.isna(r.estimate):
+        return ""
+    if r.unit == "count" and pd.notna(r.denominator):
+        return f"{_number(r.estimate)} of {_number(r.denominator)}"
+    return f"{_number(r.estimate)}{units.get(r.unit, '')}"
+
+
 def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per outcome with readable cells; ``interventions`` holds ``|``-separated names."""
     units = {"percent": "%", "months": " months"}
@@ -51,10 +59,10 @@ def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
                 "tumour": labels.TUMOURS.get(r.tumour, r.tumour),
                 "population": labels.AGE_GROUPS.get(r.age_group, r.age_group or "not reported"),
                 "interventions": LIST_SEPARATOR.join(labels.INTERVENTIONS.get(i, i) for i in r.interventions),
-                "outcome": labels.MEASURES.get(r.measure, r.measure),
+                "outcome": labels.MEASURE_NAMES.get(r.measure, r.measure),
                 "timepoint": "" if pd.isna(r.timepoint_months) else timepoint_text(r.timepoint_months),
                 "group": r.group or "",
-                "estimate": f"{_number(r.estimate)}{units.get(r.unit, '')}" if pd.notna(r.estimate) else "",
+                "estimate": _estimate_text(r, units),
                 "estimate_value": r.estimate,
                 "ci": ci,
                 "n": _number(r.n_patients),

@@ -110,9 +110,30 @@ def _why_not_pooled(rows: pd.DataFrame, timepoint, age: str, effects: list) -> s
     return None
 
 
+def as_percentages(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The outcomes that are proportions, as percentages, with a CI wherever one can be had.
+
+    A count with its denominator becomes a percentage; a proportion without a reported CI but with
+    its counts gets the exact (Clopper-Pearson) CI. ``ci_source`` says which CI a row shows.
+    """
+    frame = outcomes.astype({c: "float" for c in ("estimate", "ci_low", "ci_high", "ci_level", "events", "denominator")})
+    frame["ci_source"] = None
+    counts = frame["events"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
+    from_counts = (frame["unit"] == "count") & counts
+    frame.loc[from_counts, "estimate"] = 100 * frame.loc[from_counts, "events"] / frame.loc[from_counts, "denominator"]
+    frame.loc[from_counts, "unit"] = "percent"
+    frame = frame[frame["unit"] == "percent"].copy()
+    frame.loc[frame["ci_low"].notna() & frame["ci_high"].notna(), "ci_source"] = "reported"
+    exact = frame["ci_source"].isna() & counts.reindex(frame.index)
+    for index in frame.index[exact]:
+        low, high = stats.proportion_ci(int(frame.at[index, "events"]), int(frame.at[index, "denominator"]), method="beta")
+        frame.loc[index, ["ci_low", "ci_high", "ci_level", "ci_source"]] = [100 * low, 100 * high, 95, "exact from counts"]
+    return frame
+
+
 def forest_plots(outcomes: pd.DataFrame) -> list[ForestPlot]:
-    """Every tumour and outcome measure reported as a percentage, with its candidate sets."""
-    frame = outcomes[outcomes["unit"] == "percent"].copy()
+    """Every tumour and outcome measure that is a proportion, with its candidate sets."""
+    frame = as_percentages(outcomes)
     frame["age"] = frame["age_group"].map(age_class)
     frame["timepoint"] = frame["timepoint_months"].astype("float")
     plots = []
@@ -144,14 +165,19 @@ def _plot_rows(plot: ForestPlot) -> tuple[pd.DataFrame, pd.DataFrame]:
             n = f" (n = {int(r.n_patients)})" if pd.notna(r.n_patients) else ""
             group = "" if r.group in (None, "all") or pd.isna(r.group) else f", {r.group}"
             group += "" if pooled_set.age == "pediatric" else f" [{pooled_set.age}]"
-            ci = f" ({r.ci_low:g}\u2013{r.ci_high:g})" if pd.notna(r.ci_low) and pd.notna(r.ci_high) else " (CI not reported)"
+            if r.ci_source == "exact from counts":
+                ci = f" ({r.ci_low:.1f}\u2013{r.ci_high:.1f}, exact, {int(r.events)}/{int(r.denominator)})"
+            elif r.ci_source == "reported":
+                ci = f" ({r.ci_low:g}\u2013{r.ci_high:g})"
+            else:
+                ci = " (CI not reported)"
             rows.append(
                 {
                     "row": len(rows), "kind": "study", "label": f"{r.label}{n}{group}",
                     "set": pooled_set.title, "estimate": float(r.estimate),
                     "ci_low": r.ci_low if pd.notna(r.ci_low) else None,
                     "ci_high": r.ci_high if pd.notna(r.ci_high) else None,
-                    "text": f"{r.estimate:g}%{ci}",
+                    "text": f"{r.estimate:.3g}%{ci}",
                     "weight": getattr(r, "weight", None),
                     "area": MAX_MARKER_AREA * r.weight if hasattr(r, "weight") else UNWEIGHTED_MARKER_AREA,
                 }
@@ -181,7 +207,7 @@ def forest_chart(plot: ForestPlot) -> alt.HConcatChart:
     y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[-0.6, len(rows) - 0.4], reverse=True, nice=False, zero=False))
     base = alt.Chart(rows)
     studies = base.transform_filter(alt.datum.kind == "study")
-    x = alt.X("estimate:Q", title=f"{labels.MEASURES.get(plot.measure, plot.measure)} (%)", scale=alt.Scale(domain=[0, 100]))
+    x = alt.X("estimate:Q", title=f"{labels.MEASURE_NAMES.get(plot.measure, plot.measure)} (%)", scale=alt.Scale(domain=[0, 100]))
     layers = [
         studies.mark_rule(color=STUDY_COLOUR).encode(x=alt.X("ci_low:Q"), x2="ci_high:Q", y=y),
         studies.mark_square(color=STUDY_COLOUR, opacity=1).encode(
@@ -200,7 +226,7 @@ def forest_chart(plot: ForestPlot) -> alt.HConcatChart:
     plot_panel = alt.layer(*layers).properties(width=300, height=height)
     label_panel = base.mark_text(align="left", baseline="middle").encode(x=alt.value(0), y=y, text="label:N").properties(width=230, height=height)
     value_panel = base.mark_text(align="left", baseline="middle").encode(x=alt.value(0), y=y, text="text:N").properties(width=130, height=height)
-    title = f"{labels.TUMOURS.get(plot.tumour, plot.tumour)}: {labels.MEASURES.get(plot.measure, plot.measure)}"
+    title = f"{labels.TUMOURS.get(plot.tumour, plot.tumour)}: {labels.MEASURE_NAMES.get(plot.measure, plot.measure)}"
     return (
         alt.hconcat(label_panel, plot_panel, value_panel, spacing=6)
         .properties(title=alt.Title(title, subtitle=[s.summary() for s in plot.sets], anchor="start", subtitleFontSize=10))
@@ -211,7 +237,7 @@ def forest_chart(plot: ForestPlot) -> alt.HConcatChart:
 def description(plot: ForestPlot) -> str:
     """The chart's text alternative: what it shows and every set's result."""
     return (
-        f"Forest plot of {labels.MEASURES.get(plot.measure, plot.measure)} in "
+        f"Forest plot of {labels.MEASURE_NAMES.get(plot.measure, plot.measure)} in "
         f"{labels.TUMOURS.get(plot.tumour, plot.tumour)}: {plot.n_studies} estimate(s) with their "
         f"confidence intervals. " + " ".join(s.summary() for s in plot.sets)
     )

@@ -29,7 +29,8 @@ TUMOURS = {
     "mixed": "several primaries",
 }
 
-MEASURES = {
+# Written out, for headings and filters; MEASURES below gives the short forms for tables.
+MEASURE_NAMES = {
     "OS": "overall survival",
     "EFS": "event-free survival",
     "DFS": "disease-free survival",

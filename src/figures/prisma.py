@@ -1,13 +1,15 @@
 """The PRISMA 2020 flow diagram of a living review, computed from ``data/screening.yaml``.
 
 The latest round is drawn as the new search; the studies of every earlier round form the
-"previous edition" arm, and the total adds the two. Sources not searched say so ("not
-searched") rather than showing a zero. The diagram is an Altair chart, so its text travels as
+"previous edition" arm; the total is the number of study files the review holds. A database
+search that did not happen says so ("not searched"), and a count nobody recorded reads
+"not known", never zero. The diagram is an Altair chart, so its text travels as
 JSON data through ``render.show_chart`` and is never pasted into markup.
 """
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import altair as alt
@@ -18,88 +20,75 @@ COLUMN_GAP = 40
 LINE_HEIGHT = 14
 ROW_GAP = 30
 BOX_COLOUR = "#F0F4F8"
-PHASE_COLOUR = "#0072B2"
-
-IDENTIFICATION_SOURCES = {
-    "databases": "Databases",
-    "registers": "Registers",
-    "citation_searching": "Citation searching",
-    "other": "Other sources",
-}
-REMOVAL_REASONS = {
-    "duplicates": "Duplicate records",
-    "automation": "Marked ineligible by automation tools",
-    "other": "Removed for other reasons",
-}
-
+WRAP_CHARACTERS = 46
 
 def _n(value) -> str:
-    return "not recorded" if value is None else f"{value:,}"
+    return "not known" if value is None else f"{value:,}"
 
 
 @dataclass(frozen=True)
 class Flow:
-    """The counts of the diagram: the latest round, with the earlier rounds as the previous edition."""
+    """The latest round, the studies of earlier rounds (the previous edition) and the studies on file."""
 
     latest: dict
-    previous_studies: int
-    previous_reports: int
-
-    @property
-    def new_studies(self) -> int:
-        return int(self.latest.get("studies_included") or 0)
-
-    @property
-    def total_studies(self) -> int:
-        return self.previous_studies + self.new_studies
-
-    @property
-    def total_reports(self) -> int:
-        return self.previous_reports + int(self.latest.get("reports_included") or 0)
+    previous_studies: int | None
+    earlier_rounds: int
+    studies_on_file: int
 
 
-def flow(rounds: list[dict]) -> Flow:
-    """The flow of the latest screening round (by round number), earlier rounds as the previous edition."""
+def flow(rounds: list[dict], studies_on_file: int) -> Flow:
+    """The flow of the latest round (by round number); earlier rounds form the previous edition.
+
+    ``studies_on_file`` is the number of study files in the dataset: what the review holds now,
+    whatever the rounds recorded.
+    """
     if not rounds:
         raise ValueError("no screening round is recorded in data/screening.yaml")
     ordered = sorted(rounds, key=lambda r: r["round"])
-    earlier = ordered[:-1]
-    return Flow(
-        latest=ordered[-1],
-        previous_studies=sum(int(r.get("studies_included") or 0) for r in earlier),
-        previous_reports=sum(int(r.get("reports_included") or 0) for r in earlier),
-    )
+    earlier = [r.get("studies_included") for r in ordered[:-1]]
+    previous = None if any(n is None for n in earlier) else sum(earlier)
+    return Flow(latest=ordered[-1], previous_studies=previous, earlier_rounds=len(earlier), studies_on_file=studies_on_file)
 
 
 def _identified_lines(latest: dict) -> list[str]:
-    identified = latest.get("identified") or {}
-    lines = [f"Records identified (round {latest['round']}, {latest.get('date', 'date not recorded')})", f"from: {latest.get('source', 'source not recorded')}"]
-    for key, name in IDENTIFICATION_SOURCES.items():
-        if key in ("databases", "registers") and not latest.get("database_search"):
-            lines.append(f"  {name}: not searched")
-        else:
-            lines.append(f"  {name}: n = {_n(identified.get(key))}")
+    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {_n(latest.get('records_identified'))}"]
+    if not latest.get("database_search"):
+        lines.append("\u2022 Databases: not searched")
+    for source in latest.get("sources") or []:
+        lines.append(f"\u2022 {source['name']}: n = {_n(source.get('records'))}")
     return lines
+
+
+def _wrap(lines: list[str]) -> list[str]:
+    wrapped = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()))
+        wrapped += textwrap.wrap(line, WRAP_CHARACTERS, initial_indent=indent, subsequent_indent=indent + "  ")
+    return wrapped
 
 
 def boxes(f: Flow) -> pd.DataFrame:
     """Every box of the diagram: column, row, text lines (the chart and the tests read this)."""
     latest = f.latest
-    removed = latest.get("removed_before_screening") or {}
-    reasons = latest.get("reports_excluded") or []
+    previous = (
+        ["No previous edition: this is the first round."]
+        if f.earlier_rounds == 0
+        else ["Studies included in the previous edition", f"({f.earlier_rounds} earlier round(s)): n = {_n(f.previous_studies)}"]
+    )
     spec = [
-        ("previous", 0, 0, [f"Studies included in the previous edition: n = {f.previous_studies:,}", f"Reports of those studies: n = {f.previous_reports:,}"]),
+        ("previous", 0, 0, previous),
         ("identified", 1, 0, _identified_lines(latest)),
-        ("removed", 2, 0, ["Records removed before screening:"] + [f"  {name}: n = {_n(removed.get(key))}" for key, name in REMOVAL_REASONS.items()]),
+        ("removed", 2, 0, [f"Duplicate records removed: n = {_n(latest.get('duplicates_removed'))}"]),
         ("screened", 1, 1, [f"Records screened: n = {_n(latest.get('records_screened'))}"]),
         ("excluded", 2, 1, [f"Records excluded: n = {_n(latest.get('records_excluded'))}"]),
         ("sought", 1, 2, [f"Reports sought for retrieval: n = {_n(latest.get('reports_sought'))}"]),
         ("not-retrieved", 2, 2, [f"Reports not retrieved: n = {_n(latest.get('reports_not_retrieved'))}"]),
         ("assessed", 1, 3, [f"Reports assessed for eligibility: n = {_n(latest.get('reports_assessed'))}"]),
-        ("reports-excluded", 2, 3, ["Reports excluded:"] + [f"  {r['reason']}: n = {_n(r.get('n'))}" for r in reasons]),
-        ("new", 1, 4, [f"New studies included: n = {f.new_studies:,}", f"Reports of new studies: n = {_n(latest.get('reports_included'))}"]),
-        ("total", 0, 5, [f"Total studies included in the review: n = {f.total_studies:,}", f"Reports of all included studies: n = {f.total_reports:,}"]),
+        ("reports-excluded", 2, 3, [f"Reports excluded: n = {_n(latest.get('reports_excluded'))}"]),
+        ("new", 1, 4, [f"New studies included in this round: n = {_n(latest.get('studies_included'))}"]),
+        ("total", 0, 5, [f"Studies in the review (study files): n = {f.studies_on_file:,}"]),
     ]
+    spec = [(box, column, row, _wrap(lines)) for box, column, row, lines in spec]
     frame = pd.DataFrame(spec, columns=["box", "column", "row", "lines"])
     row_heights = frame.groupby("row")["lines"].apply(lambda ls: max(len(x) for x in ls) * LINE_HEIGHT + 16)
     tops = row_heights.cumsum().shift(fill_value=0) + ROW_GAP * row_heights.index
@@ -141,9 +130,9 @@ def _arrow_segments(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(segments)
 
 
-def prisma_chart(rounds: list[dict]) -> alt.LayerChart:
+def prisma_chart(rounds: list[dict], studies_on_file: int) -> alt.LayerChart:
     """The PRISMA 2020 flow diagram for an updated (living) review."""
-    frame = boxes(flow(rounds))
+    frame = boxes(flow(rounds, studies_on_file))
     frame["text"] = frame["lines"]
     arrows = _arrow_segments(frame)
     width = 3 * BOX_WIDTH + 2 * COLUMN_GAP
@@ -169,7 +158,7 @@ def prisma_chart(rounds: list[dict]) -> alt.LayerChart:
     )
 
 
-def description(rounds: list[dict]) -> str:
+def description(rounds: list[dict], studies_on_file: int) -> str:
     """The diagram's text alternative: every box's text, in reading order."""
-    frame = boxes(flow(rounds)).sort_values(["row", "column"])
-    return "PRISMA 2020 flow diagram. " + " ".join(" ".join(l.strip() for l in lines) + "." for lines in frame["lines"])
+    frame = boxes(flow(rounds, studies_on_file)).sort_values(["row", "column"])
+    return "PRISMA 2020 flow diagram. " + " ".join(" ".join(l.strip() for l in lines).rstrip(".") + "." for lines in frame["lines"])

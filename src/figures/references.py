@@ -45,9 +45,17 @@ class References:
     problems: list[Problem] = field(default_factory=list)
 
 
-def is_unverified(entry: Entry) -> bool:
-    """True when any of the entry's metadata was recalled rather than seen."""
-    return entry.fields.get(CONFIDENCE) != "verified" or CONFIDENCE_AUTHORS in entry.fields
+METADATA_UNVERIFIED = "[metadata unverified]"
+AUTHORS_UNVERIFIED = "[author list unverified]"
+
+
+def unverified_mark(entry: Entry) -> str | None:
+    """What a reader must be told about an entry's provenance, or None when it was all seen."""
+    if entry.fields.get(CONFIDENCE) != "verified":
+        return METADATA_UNVERIFIED
+    if CONFIDENCE_AUTHORS in entry.fields:
+        return AUTHORS_UNVERIFIED
+    return None
 
 
 def _field_lines(text: str) -> dict[str, int]:
@@ -70,7 +78,7 @@ def _parse(path: Path, text: str, name: str, problems: list[Problem]) -> Bibliog
             data = None
     for err in errors:
         line = getattr(err, "lineno", None) or 1
-        problems.append((name, line, "(file)", f"not valid BibTeX: {err}"))
+        problems.append((name, line, "(file)", " ".join(f"not valid BibTeX: {err}".split())))
     return None if errors else data
 
 

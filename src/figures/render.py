@@ -83,12 +83,29 @@ def show_chart(chart: alt.TopLevelMixin, description: str) -> ChartDisplay:
 class TableDisplay:
     """A DataFrame as a MyST list-table: escaped cells, optional caption and label."""
 
-    def __init__(self, frame: pd.DataFrame, caption: str | None = None, name: str | None = None):
+    def __init__(
+        self, frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
+    ):
         if frame.empty:
             raise ValueError("a table needs at least one row; say in the text that there is no data")
+        if widths is not None and len(widths) != len(frame.columns):
+            raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
         self.frame = frame
         self.caption = caption
         self.name = name
+        self.widths = widths
+
+    def _column_widths(self) -> list[int]:
+        """Relative column widths from the text each column holds, so that the PDF gives the
+        long prose columns room and narrow codes little (LaTeX cannot size wrapped columns)."""
+        widths = []
+        for column in self.frame.columns:
+            cells = [str(v) for v in self.frame[column] if v is not None and str(v) != "nan"]
+            mean_cell = sum(len(c) for c in cells) / len(cells) if cells else 1
+            # Headers may wrap; a cell's longest word (a name, a number) should not.
+            longest_word = min(max((len(w) for c in cells for w in c.split()), default=1), 14)
+            widths.append(round(max(min(mean_cell, 30), longest_word * 2, 4)))
+        return widths
 
     def _markdown(self) -> str:
         def row(values) -> str:
@@ -97,9 +114,14 @@ class TableDisplay:
 
         lines = [f":::{{list-table}} {escape_markdown(self.caption) if self.caption else ''}".rstrip()]
         lines.append(":header-rows: 1")
-        lines.append(":class: hepmet-table")
+        # longtable: a long table breaks across PDF pages instead of running off the page.
+        lines.append(":class: hepmet-table longtable")
+        lines.append(":widths: " + " ".join(str(w) for w in self._column_widths()))
         if self.name:
             lines.append(f":name: {self.name}")
+        if self.widths:
+            # Relative column widths: the PDF edition otherwise splits long text into narrow columns.
+            lines.append(":widths: " + " ".join(str(int(w)) for w in self.widths))
         lines.append("")
         lines.append(row(self.frame.columns))
         for values in self.frame.itertuples(index=False):
@@ -111,6 +133,9 @@ class TableDisplay:
         return {"text/markdown": self._markdown(), "text/plain": self.frame.to_string(index=False)}
 
 
-def show_table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None) -> TableDisplay:
-    """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX)."""
-    return TableDisplay(frame, caption=caption, name=name)
+def show_table(
+    frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
+) -> TableDisplay:
+    """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX); ``widths`` are
+    optional relative column widths."""
+    return TableDisplay(frame, caption=caption, name=name, widths=widths)

@@ -39,7 +39,7 @@ def pooling_table() -> pd.DataFrame:
         for s in plot.sets:
             row = {
                 "Tumour": labels.TUMOURS.get(plot.tumour, plot.tumour),
-                "Outcome": labels.MEASURES.get(plot.measure, plot.measure),
+                "Outcome": labels.MEASURE_NAMES.get(plot.measure, plot.measure),
                 "Time point": forest.timepoint_text(s.timepoint),
                 "Series": s.age,
                 "Studies": s.rows["citation"].nunique(),
@@ -86,7 +86,8 @@ def show_prisma():
     rounds = dataset.screening()
     if not rounds:
         return Notice("No screening round is recorded in the dataset yet, so there is no flow diagram.")
-    return render.show_chart(prisma.prisma_chart(rounds), prisma.description(rounds))
+    on_file = len(dataset.studies())
+    return render.show_chart(prisma.prisma_chart(rounds, on_file), prisma.description(rounds, on_file))
 
 
 def show_evidence_explorer():

@@ -34,25 +34,27 @@ def _setting(setting: dict) -> str:
     parts.append(setting.get("group"))
     if setting.get("countries"):
         parts.append(", ".join(setting["countries"]))
-    return "; ".join(p for p in parts if p) or NOT_REPORTED
+    return "; ".join(p for p in parts if p and p != "not-reported") or "setting not reported"
 
 
 def _period(recruitment: dict | None) -> str:
     start, end = (recruitment or {}).get("start"), (recruitment or {}).get("end")
     if start is None and end is None:
-        return NOT_REPORTED
+        return "period not reported"
     return f"{start if start is not None else '?'}–{end if end is not None else '?'}"
 
 
-def _population(population: dict) -> str:
-    description = population.get("subgroup") or population.get("age_group") or ""
+def _population(study: dict) -> str:
+    population = study.get("population") or {}
+    parts = [population.get("subgroup") or population.get("age_group") or ""]
     median, low, high = population.get("age_median"), population.get("age_min"), population.get("age_max")
-    age = []
     if median is not None:
-        age.append(f"median age {text.number(median)} years")
+        parts.append(f"median age {text.number(median)} years")
     if low is not None and high is not None:
-        age.append(f"range {text.number(low)}–{text.number(high)} years")
-    return "; ".join([description, *age]) if age else description
+        parts.append(f"age range {text.number(low)}–{text.number(high)} years")
+    parts.append(f"n = {_count(study.get('n_patients'))}")
+    parts.append(f"with liver metastases: {_count(study.get('n_liver_metastases'))}")
+    return "; ".join(p for p in parts if p)
 
 
 def _count(value) -> str:
@@ -69,18 +71,21 @@ def outcome_summary(outcome: dict) -> str:
 
 def comparison_summary(comparison: dict) -> str:
     p = comparison.get("p_value")
-    return f"{comparison['description']}: " + (f"p = {text.number(p)}" if p is not None else "p not reported")
+    if p is None:
+        return f"{comparison['description']}: p not reported"
+    return f"{comparison['description']}: p {comparison.get('p_relation') or '='} {text.number(p)}"
 
 
 def _main_outcomes(study: dict) -> str:
     items = [outcome_summary(o) for o in study.get("outcomes") or []]
     items += [comparison_summary(c) for c in study.get("comparisons") or []]
-    return "; ".join(items) or "no figures reported"
+    figures = "; ".join(items) or "no figures reported"
+    return f"{figures}. Finding: {study['note']}" if study.get("note") else figures
 
 
 def _flags(study: dict) -> str:
     flags = study.get("flags") or []
-    return "; ".join(f["note"] for f in flags) if flags else ""
+    return " ".join(f["note"] for f in flags)
 
 
 def _chronological(study: dict) -> tuple:
@@ -89,25 +94,35 @@ def _chronological(study: dict) -> tuple:
     return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
 
 
+# Relative widths of the evidence table's columns, for both editions (see render.show_table).
+EVIDENCE_WIDTHS = [9, 17, 20, 12, 28, 14]
+
+
 def evidence_table(tumour: str) -> pd.DataFrame:
     """One row per study of ``tumour`` in ``data/studies/``, oldest first.
 
-    A study file added to the dataset appears here without editing any chapter.
+    Columns: study label; design, setting and period; population and age with the number of
+    patients and of patients with liver metastases; interventions; main outcomes (estimates with
+    their CIs, contrasts with p-values, the recorded finding); the source inconsistencies flagged in
+    the study file. A study file added to the dataset appears here without editing any chapter.
+    Show it with ``widths=EVIDENCE_WIDTHS``.
     """
     rows = []
     for study in sorted(dataset.studies(tumour), key=_chronological):
         rows.append(
             {
                 "Study": study["label"],
-                "Design": labels.DESIGNS.get(study["design"], study["design"]),
-                "Setting": _setting(study.get("setting") or {}),
-                "Period": _period(study.get("recruitment")),
-                "Population and age": _population(study.get("population") or {}),
-                "n": _count(study.get("n_patients")),
-                "n with liver metastases": _count(study.get("n_liver_metastases")),
+                "Design, setting, period": "; ".join(
+                    [
+                        labels.DESIGNS.get(study["design"], study["design"]),
+                        _setting(study.get("setting") or {}),
+                        _period(study.get("recruitment")),
+                    ]
+                ),
+                "Population, age, n": _population(study),
                 "Interventions": labels.interventions(study.get("interventions") or []) or NOT_REPORTED,
                 "Main outcomes": _main_outcomes(study),
-                "Flags (source inconsistencies)": _flags(study),
+                "Source inconsistencies": _flags(study),
             }
         )
     return pd.DataFrame(rows)
@@ -154,3 +169,20 @@ def studies_by_design() -> pd.DataFrame:
     """How many study records the dataset holds per design."""
     counts = pd.Series([s["design"] for s in dataset.studies()], dtype="object").value_counts().sort_index()
     return pd.DataFrame({"Design": counts.index, "Studies": counts.values})
+
+
+def screening_rounds() -> pd.DataFrame:
+    """The search rounds: when, whether a database was searched, from what, and how many records."""
+    rows = []
+    for r in dataset.screening():
+        rows.append(
+            {
+                "Round": r["round"],
+                "Date": r["date"],
+                "Database search": ("yes: " + ", ".join(r.get("databases") or [])) if r["database_search"] else "no",
+                "Sources": "; ".join(f"{s['name']} ({_count(s.get('records'))} records)" for s in r.get("sources") or []),
+                "Records identified": _count(r.get("records_identified")),
+                "Studies included": _count(r.get("studies_included")),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -74,6 +74,9 @@ def glue_study(citation: str) -> None:
     for outcome in record.get("outcomes") or []:
         glue(_key(citation, outcome["id"]), estimate(outcome), display=False)
         glue(_key(citation, outcome["id"], "estimate"), with_unit(outcome["estimate"], outcome.get("unit", "percent")), display=False)
+        glue(_key(citation, outcome["id"], "group"), outcome.get("group") or "all", display=False)
+        if outcome.get("timepoint_months") is not None:
+            glue(_key(citation, outcome["id"], "timepoint"), with_unit(outcome["timepoint_months"], "months"), display=False)
 
 
 def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
@@ -132,3 +135,17 @@ def glue_tumours() -> None:
     for row in table.itertuples():
         glue(_key("tumour", row.code, "metastatic"), value_range(row.metastatic_low, row.metastatic_high, "percent"), display=False)
         glue(_key("tumour", row.code, "hepatic"), value_range(row.hepatic_low, row.hepatic_high, "percent"), display=False)
+
+
+def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: str) -> None:
+    """Glue a check of subgroup counts against a study's size, so that a note on an inconsistency
+    of the source is computed, not typed: ``<key>_total`` (sum of the facts ``part_ids``),
+    ``<key>_n`` (the study's ``n_patients``) and ``<key>_share_<id>`` (each part as a whole
+    percentage of ``n_patients``)."""
+    by_id = {f["id"]: f for f in dataset.facts(topic)}
+    n = dataset.study(citation)["n_patients"]
+    parts = {i: by_id[i]["low"] for i in part_ids}
+    glue(_key(key, "total"), number(sum(parts.values())), display=False)
+    glue(_key(key, "n"), number(n), display=False)
+    for i, value in parts.items():
+        glue(_key(key, "share", i), f"{100 * value / n:.0f}%", display=False)

@@ -1,0 +1,228 @@
+"""Benchmark of the build: `make bench`. Prints tables; not a test (timings depend on the machine).
+
+For each scale (the dataset as it is, and multiplied by synthetic studies) it times, in a fresh copy
+of the project:
+
+- clean: ``hepmet build --all`` from nothing;
+- no change: ``hepmet build`` again;
+- one study added: one more (synthetic) neuroblastoma study, then ``hepmet build``;
+- prose changed: one sentence added to one chapter's text, then ``hepmet build``;
+- PDF: ``hepmet build --pdf --all``;
+- clean -jN: the clean build with Sphinx reading pages in N processes.
+
+Each build is also run in a copy whose execution is switched off (``execute_notebooks: off``, a
+lenient build: the pages' outputs are missing): the floor that Sphinx alone costs. The script
+reports time, ratio to that floor, peak memory (largest process), the largest page, and the weight
+of every page with what it loads, cold (empty cache) and warm (the site's shared assets cached).
+
+Synthetic studies are copies of the real ones with new keys and a "(synthetic)" label; they live
+only in the benchmark's temporary copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from browser import chromium, open_page, serve, site_pages  # noqa: E402  (the tests' helpers)
+from conftest import copy_project  # noqa: E402
+
+PROSE_CHAPTER = "book/wilms-tumor.md"
+PROSE_SENTENCE = "\n\nThis sentence was added by the benchmark to time a change of prose.\n"
+
+# Measures the peak resident memory of the largest process of a command (its own or a child's).
+_PEAK = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    ok: bool
+
+
+def hepmet(root: Path, *args: str) -> Run:
+    """Run ``hepmet --root root args`` with the copy's own code; time and peak memory."""
+    env = dict(os.environ, PYTHONPATH=str(root / "src"))
+    command = [sys.executable, "-c", _PEAK, sys.executable, "-m", "figures.cli", "--root", str(root), *args]
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.monotonic() - started
+    lines = result.stderr.strip().splitlines()
+    peak_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    if result.returncode != 0:
+        print(f"  ! hepmet {' '.join(args)} failed in {root}:\n" + "\n".join(lines[-15:]), file=sys.stderr)
+    return Run(seconds, peak_kb / 1024, result.returncode == 0)
+
+
+def synthetic_study(study_file: Path, index: int, target_dir: Path) -> None:
+    """Write a synthetic copy of ``study_file`` (new key, its own reference) under ``target_dir``."""
+    study = yaml.safe_load(study_file.read_text(encoding="utf-8"))
+    key = f"{study['citation']}x{index}"
+    study["citation"] = key
+    study["label"] = f"{study['label']} (synthetic {index})"
+    (target_dir / "studies" / f"{key}.yaml").write_text(yaml.safe_dump(study, sort_keys=False), encoding="utf-8")
+    year = re.search(r"\d{4}", key).group(0)
+    (target_dir / "references" / f"{key}.bib").write_text(
+        f"@article{{{key},\n  author = {{Benchmark, Synthetic}},\n  title = {{Synthetic study {key} of the benchmark}},\n"
+        f"  journal = {{Benchmark}},\n  year = {{{year}}},\n  x-confidence = {{recalled}}\n}}\n",
+        encoding="utf-8",
+    )
+
+
+def multiply_studies(root: Path, factor: int) -> int:
+    """Add ``factor - 1`` synthetic copies of every study; return the number of studies."""
+    data = root / "data"
+    originals = sorted((data / "studies").glob("*.yaml"))
+    for index in range(1, factor):
+        for study_file in originals:
+            synthetic_study(study_file, index, data)
+    return len(list((data / "studies").glob("*.yaml")))
+
+
+def add_one_study(root: Path) -> None:
+    data = root / "data"
+    nb = next(p for p in sorted((data / "studies").glob("*.yaml")) if yaml.safe_load(p.read_text())["population"]["tumour"] == "nb")
+    synthetic_study(nb, 9999, data)
+
+
+def switch_execution_off(root: Path) -> None:
+    config = root / "_config.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "execute_notebooks: force" in text, "_config.yml no longer says execute_notebooks: force"
+    config.write_text(text.replace("execute_notebooks: force", 'execute_notebooks: "off"'), encoding="utf-8")
+
+
+def build_sequence(root: Path, pdf: bool, lenient: bool) -> dict[str, Run]:
+    """The builds of one copy, in order; a floor copy (execution off) builds leniently."""
+    extra = ["--lenient"] if lenient else []
+    runs = {"clean": hepmet(root, "build", "--all", *extra)}
+    runs["no change"] = hepmet(root, "build", *extra)
+    add_one_study(root)
+    runs["one study added"] = hepmet(root, "build", *extra)
+    chapter = root / PROSE_CHAPTER
+    chapter.write_text(chapter.read_text(encoding="utf-8") + PROSE_SENTENCE, encoding="utf-8")
+    runs["prose changed"] = hepmet(root, "build", *extra)
+    if pdf:
+        runs["PDF"] = hepmet(root, "build", "--pdf", "--all", *extra)
+    return runs
+
+
+def largest_page(site: Path) -> tuple[str, int]:
+    pages = [(name, (site / name).stat().st_size) for name in site_pages(site)]
+    return max(pages, key=lambda item: item[1])
+
+
+def page_weights(site: Path) -> list[tuple[str, int, int, int]]:
+    """(page, HTML bytes, cold bytes, warm bytes) per page, from the requests Chromium made."""
+    loads: dict[str, list[str]] = {}
+    with serve(site) as base, chromium() as browser:
+        for name in site_pages(site):
+            visit = open_page(browser, f"{base}/{name}", allowed_prefix=base)
+            visit.page.wait_for_load_state("networkidle")
+            loads[name] = sorted({r.split("?")[0][len(base) + 1:] for r in visit.requests if r.startswith(base)})
+            visit.page.context.close()
+    # Warm: the reader came from another page of the site, so what every page loads is cached.
+    shared = set.intersection(*(set(files) for files in loads.values()))
+
+    def size(relative: str) -> int:
+        path = site / relative
+        return path.stat().st_size if path.is_file() else 0
+
+    rows = []
+    for name, files in loads.items():
+        cold = sum(size(f) for f in files)
+        warm = sum(size(f) for f in files if f not in shared)
+        rows.append((name, size(name), cold, warm))
+    return rows
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def kib(n: int) -> str:
+    return f"{n / 1024:,.0f} KiB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scales 1 and 10 only, no PDF beyond scale 1, no -j run")
+    parser.add_argument("--scales", default="1,10,100", help="dataset multipliers (default 1,10,100)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the parallel clean build (default 2)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+    scales = [1, 10] if args.quick else [int(s) for s in args.scales.split(",")]
+
+    results, weights = [], None
+    with tempfile.TemporaryDirectory(prefix="hepmet-bench-") as tmp:
+        for scale in scales:
+            # The largest scale runs a subset: its PDF (a table of every study) would dominate.
+            full = scale == 1 or (scale <= 10 and not args.quick)
+            print(f"[bench] scale x{scale}: {'full sequence' if full else 'HTML builds only (no PDF, no -j)'}", flush=True)
+            root = copy_project(Path(tmp) / f"x{scale}" / "book")
+            studies = multiply_studies(root, scale)
+            floor_root = copy_project(Path(tmp) / f"x{scale}-floor" / "book")
+            multiply_studies(floor_root, scale)
+            switch_execution_off(floor_root)
+
+            runs = build_sequence(root, pdf=full, lenient=False)
+            floors = build_sequence(floor_root, pdf=full, lenient=True)
+            site = root / "_build" / "html"
+            page, page_bytes = largest_page(site)
+            if full and not args.quick:
+                parallel_root = copy_project(Path(tmp) / f"x{scale}-j" / "book")
+                multiply_studies(parallel_root, scale)
+                runs[f"clean -j{args.jobs}"] = hepmet(parallel_root, "build", "--all", "--jobs", str(args.jobs))
+                floors[f"clean -j{args.jobs}"] = floors["clean"]
+            for name, run in runs.items():
+                floor = floors[name]
+                results.append({
+                    "scale": scale, "studies": studies, "build": name, "seconds": round(run.seconds, 1),
+                    "floor_seconds": round(floor.seconds, 1), "ratio": round(run.seconds / floor.seconds, 2),
+                    "peak_mb": round(run.peak_mb), "ok": run.ok,
+                    "largest_page": page, "largest_page_bytes": page_bytes,
+                })
+            if scale == 1:
+                weights = page_weights(site)
+
+    print()
+    print(table(
+        ["scale", "studies", "build", "time (s)", "floor (s)", "ratio", "peak MB", "ok"],
+        [[f"x{r['scale']}", r["studies"], r["build"], r["seconds"], r["floor_seconds"], r["ratio"], r["peak_mb"], "yes" if r["ok"] else "NO"] for r in results],
+    ))
+    print()
+    largest = {r["scale"]: (r["largest_page"], r["largest_page_bytes"]) for r in results}
+    print(table(["scale", "largest page", "bytes"], [[f"x{s}", p, kib(b)] for s, (p, b) in largest.items()]))
+    if weights:
+        print()
+        print(table(
+            ["page (x1)", "HTML", "cold (page + all it loads)", "warm (shared assets cached)"],
+            [[name, kib(html), kib(cold), kib(warm)] for name, html, cold, warm in weights],
+        ))
+    print(f"\n[bench] {os.cpu_count()} CPU(s); the floor is the same build with execution switched off.")
+    if args.json:
+        args.json.write_text(json.dumps({"builds": results, "page_weights": weights}, indent=2), encoding="utf-8")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The explorable evidence table in headless Chromium, network closed: filters, search, sort.
+
+The site holds the real studies and the fixture studies; exact expectations are on the fixture
+rows (citation prefix), and every visible row must satisfy the filter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from browser import chromium, open_page
+from synthesis_site import built_fixture_site
+
+pytestmark = pytest.mark.browser
+
+COLUMNS = ["study", "tumour", "population", "interventions", "outcome"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # One Playwright session per module: its sync API cannot nest a second one.
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def evidence_page(tmp_path_factory, browser):
+    site = built_fixture_site(tmp_path_factory) / "_build" / "html"
+    visit = open_page(browser, (site / "book" / "evidence-tables.html").as_uri(), allowed_prefix=site.as_uri())
+    visit.page.wait_for_selector(".hepmet-explorer-controls select")
+    yield visit
+    visit.page.context.close()
+
+
+def _visible(page) -> list[dict]:
+    cells = page.eval_on_selector_all(
+        ".hepmet-explorer-table tbody tr:not([hidden])",
+        "rows => rows.map(r => [r.cells[0].textContent, r.cells[1].textContent, r.cells[2].textContent,"
+        " r.cells[3].dataset.values.split('|'), r.cells[4].textContent])",
+    )
+    return [dict(zip(COLUMNS, c)) for c in cells]
+
+
+def _fixture_studies(rows: list[dict]) -> list[str]:
+    return sorted(r["study"] for r in rows if r["study"].startswith("Fixture"))
+
+
+def _select(page, key: str, value: str) -> None:
+    page.select_option(f'.hepmet-explorer-controls select[data-key="{key}"]', value)
+
+
+def _reset(page) -> None:
+    for key in ("tumour", "population", "interventions", "outcome"):
+        _select(page, key, "")
+    page.fill(".hepmet-explorer-search", "")
+
+
+def _row_count(page) -> int:
+    return page.locator(".hepmet-explorer-table tbody tr").count()
+
+
+def test_the_page_asks_for_nothing_outside_the_site(evidence_page):
+    assert evidence_page.outside == []
+    assert evidence_page.console_errors == []
+    page = evidence_page.page
+    assert len(_visible(page)) == _row_count(page)
+    assert len(_fixture_studies(_visible(page))) == 8
+
+
+def test_filters_narrow_the_rows(evidence_page):
+    page = evidence_page.page
+    _reset(page)
+    _select(page, "tumour", "Wilms tumor")
+    rows = _visible(page)
+    assert {r["tumour"] for r in rows} == {"Wilms tumor"} and len(rows) < _row_count(page)
+    assert _fixture_studies(rows) == ["Fixture A 2001", "Fixture B 2003", "Fixture B 2003", "Fixture C 2005"]
+    _select(page, "outcome", "overall survival")
+    assert _fixture_studies(_visible(page)) == ["Fixture A 2001", "Fixture B 2003", "Fixture C 2005"]
+    _select(page, "population", "pediatric and adolescent")
+    rows = _visible(page)
+    assert rows == [r for r in rows if r["population"] == "pediatric and adolescent"]
+    assert _fixture_studies(rows) == ["Fixture C 2005"]
+    assert page.text_content(".hepmet-explorer-count") == f"{len(rows)} of {_row_count(page)} outcomes shown"
+    _reset(page)
+    # A study with several treatments matches each of them.
+    _select(page, "interventions", "surgery")
+    rows = _visible(page)
+    assert all("surgery" in r["interventions"] for r in rows)
+    assert sorted(set(_fixture_studies(rows))) == ["Fixture A 2001", "Fixture B 2003", "Fixture E 2009", "Fixture F 2011"]
+    _select(page, "interventions", "imatinib (targeted therapy)")
+    assert _fixture_studies(_visible(page)) == ["Fixture F 2011"]
+
+
+def test_search_and_sort(evidence_page):
+    page = evidence_page.page
+    _reset(page)
+    page.fill(".hepmet-explorer-search", "fixture d")
+    assert [r["study"] for r in _visible(page)] == ["Fixture D 2007", "Fixture D 2007"]
+    page.fill(".hepmet-explorer-search", "")
+    script = "rows => rows.map(r => r.cells[7].dataset.sort).filter(v => v !== '').map(parseFloat)"
+    page.click('th[data-key="estimate"] button')
+    estimates = page.eval_on_selector_all(".hepmet-explorer-table tbody tr", script)
+    assert estimates == sorted(estimates) and len(estimates) > 8
+    page.click('th[data-key="estimate"] button')
+    estimates = page.eval_on_selector_all(".hepmet-explorer-table tbody tr", script)
+    assert estimates == sorted(estimates, reverse=True)
+    assert page.get_attribute('th[data-key="estimate"]', "aria-sort") == "descending"
+
+
+def test_forest_plots_draw_offline_with_their_marks(tmp_path_factory, browser):
+    root = built_fixture_site(tmp_path_factory)
+    site = root / "_build" / "html"
+    page_file = site / "book" / "synthesis.html"
+    specs = {
+        spec["title"]["text"]: spec
+        for spec in map(json.loads, re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page_file.read_text(encoding="utf-8"), re.S))
+        if isinstance(spec.get("title"), dict)
+    }
+    rows = [row for data in specs["Wilms tumor: overall survival"]["datasets"].values() for row in data if "kind" in row]
+    studies = sum(r["kind"] == "study" for r in rows)
+    visit = open_page(browser, page_file.as_uri(), allowed_prefix=site.as_uri())
+    page = visit.page
+    page.wait_for_selector(".hepmet-chart svg")
+    assert visit.outside == [] and visit.console_errors == []
+    wilms = page.locator(".hepmet-chart", has_text="Wilms tumor: overall survival")
+    # One square per study row of the spec and one pooled diamond (an area mark) in the SVG.
+    assert wilms.locator("g.mark-symbol path").count() == studies
+    assert wilms.locator("g.mark-area path").count() == 1
+    page.context.close()
