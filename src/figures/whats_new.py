@@ -41,6 +41,16 @@ class Comparison:
     current: str                                  # the version being built
     n_studies: int
     changes: list[StudyChange] = field(default_factory=list)
+    released: bool = True                         # False: a development state past (or before) any tag
+
+    @property
+    def name(self) -> str:
+        """How the text names this version ("edition v2", "the development version v2-3-gabc")."""
+        if self.released:
+            return f"edition {render.escape_markdown(self.current)}"
+        if self.current == edition.UNRELEASED:
+            return "the development version"
+        return f"the development version {render.escape_markdown(self.current)}"
 
     def of_kind(self, kind: str) -> list[StudyChange]:
         return [c for c in self.changes if c.kind == kind]
@@ -103,7 +113,7 @@ def compare_with_previous(root: Path) -> Comparison | None:
     now = dataset.study_records(root / "data")
     previous = previous_tag(root, current)
     changes = compare_records(records_at(root, previous), now) if previous else []
-    return Comparison(previous, current.version, len(now), changes)
+    return Comparison(previous, current.version, len(now), changes, released=current.is_release)
 
 
 def history(root: Path) -> list[tuple[str, str | None, Comparison]]:
@@ -160,13 +170,15 @@ def describe(comparison: Comparison | None, known_citations: set[str]) -> str:
     """The "what's new" section as MyST text."""
     if comparison is None:
         return "This copy of the review is not a git checkout, so it cannot be compared with earlier editions.\n"
-    version = render.escape_markdown(comparison.current)
+    name = comparison.name
     if comparison.previous is None:
-        return f"Edition {version} is the first edition; it includes {comparison.n_studies} studies.\n"
+        if not comparison.released:
+            return f"No edition has been released yet; {name} includes {comparison.n_studies} studies.\n"
+        return f"This is the first edition; {name} includes {comparison.n_studies} studies.\n"
     previous = render.escape_markdown(comparison.previous)
     if not comparison.changes:
-        return f"Edition {version} has the same studies as edition {previous} ({comparison.n_studies} studies).\n"
-    parts = [f"Compared with edition {previous}, edition {version} ({comparison.n_studies} studies) has these changes.\n"]
+        return f"Compared with edition {previous}, {name} has the same studies ({comparison.n_studies}).\n"
+    parts = [f"Compared with edition {previous}, {name} ({comparison.n_studies} studies) has these changes.\n"]
     for kind, heading in ((ADDED, "Studies added"), (CORRECTED, "Studies corrected"), (REMOVED, "Studies removed")):
         changes = comparison.of_kind(kind)
         if changes:
