@@ -348,10 +348,6 @@ def test_rebuilding_an_old_tag_gives_the_same_pdf_text(editions, v1_again):
     assert text(v1_again / pdf) == text(editions["site"] / "v1" / pdf)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "vl-convert's PDF export (vegalite_to_pdf, svg_to_pdf) names the charts' graphics states "
-    "differently in each process, so the embedded chart PDFs, and the book's PDF, differ in bytes; "
-    "the SVG export is stable. Passes once figures.render embeds a deterministic chart PDF."))
 def test_rebuilding_an_old_tag_gives_the_same_pdf_bytes(editions, v1_again):
     if not editions["pdf"]:
         require_tool("xelatex")
