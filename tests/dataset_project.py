@@ -21,3 +21,14 @@ def make_project(target: Path) -> Path:
     shutil.copytree(REPO / "data" / "references", data / "references")
     shutil.copytree(FIXTURE_STUDIES, data / "studies")
     return target
+
+
+def fill_reference_stub(path: Path, author: str, title: str, year: str) -> None:
+    """Fill the empty author, title and year of a BibTeX stub written by ``hepmet new-study``."""
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("author       = {}", f"author       = {{{author}}}")
+        .replace("title        = {}", f"title        = {{{title}}}")
+        .replace("year         = {}", f"year         = {{{year}}}"),
+        encoding="utf-8",
+    )

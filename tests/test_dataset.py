@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import run_hepmet
-from dataset_project import FIXTURE_STUDIES, REPO, make_project
+from dataset_project import FIXTURE_STUDIES, REPO, fill_reference_stub, make_project
 from figures import dataset
 from figures.validate import validate_dataset
 
@@ -157,13 +157,7 @@ def test_new_study_scaffold_then_fill_then_validate(tmp_path):
     record["source"] = {"document": "test", "section": "Case"}
     record["outcomes"] = []
     study.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
-    reference.write_text(
-        reference.read_text(encoding="utf-8")
-        .replace("author       = {}", "author       = {Smith, A.}")
-        .replace("title        = {}", "title        = {A test case}")
-        .replace("year         = {}", "year         = {2020}"),
-        encoding="utf-8",
-    )
+    fill_reference_stub(reference, "Smith, A.", "A test case", "2020")
     filled = run_hepmet(root, "validate")
     assert filled.returncode == 0, filled.stderr
 

@@ -11,6 +11,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import copy_project, run_hepmet
+from dataset_project import fill_reference_stub
 from figures.validate import load_checked
 
 KEY = "example2026contributor"
@@ -45,13 +46,7 @@ def _fill(root: Path) -> None:
     }]
     study.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
     reference = root / "data" / "references" / f"{KEY}.bib"
-    reference.write_text(
-        reference.read_text(encoding="utf-8")
-        .replace("author       = {}", "author       = {Example, Ada}")
-        .replace("title        = {}", "title        = {A fictional study that exercises the contributor workflow}")
-        .replace("year         = {}", "year         = {2026}"),
-        encoding="utf-8",
-    )
+    fill_reference_stub(reference, "Example, Ada", "A fictional study that exercises the contributor workflow", "2026")
 
 
 @pytest.mark.slow
