@@ -64,9 +64,9 @@ def table1_description() -> str:
     parts = []
     for _, r in t.iterrows():
         parts.append(
-            f"{r['name']}: metastatic at diagnosis {labels.percent_range(r['metastatic_low'], r['metastatic_high'])}"
+            f"{r['name']}: metastatic at diagnosis {text.value_range(r['metastatic_low'], r['metastatic_high'], 'percent')}"
             f"{' (adult series)' if r['metastatic_adult'] else ''}, hepatic metastatic disease "
-            f"{labels.percent_range(r['hepatic_low'], r['hepatic_high'])}{' (adult series)' if r['hepatic_adult'] else ''}"
+            f"{text.value_range(r['hepatic_low'], r['hepatic_high'], 'percent')}{' (adult series)' if r['hepatic_adult'] else ''}"
         )
     return "Ranges of patients by tumour, pediatric figures in solid blue bars, adult-derived figures in dashed orange bars. " + "; ".join(parts) + "."
 

@@ -59,9 +59,6 @@ def interventions(codes: list[str]) -> str:
     return ", ".join(INTERVENTIONS.get(c, c) for c in codes)
 
 
-def percent_range(low: float, high: float) -> str:
-    return f"{low:g}%" if low == high else f"{low:g}%–{high:g}%"
-
 
 DESIGNS = {
     "retrospective-series": "retrospective series",

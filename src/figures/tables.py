@@ -17,11 +17,11 @@ def table1() -> pd.DataFrame:
         {
             "Primary malignancy": t["name"] + " (" + t["abbreviation"] + ")",
             "Metastatic disease at diagnosis": [
-                labels.percent_range(lo, hi) + (ADULT_MARK if adult else "")
+                text.value_range(lo, hi, "percent") + (ADULT_MARK if adult else "")
                 for lo, hi, adult in zip(t["metastatic_low"], t["metastatic_high"], t["metastatic_adult"])
             ],
             "Hepatic metastatic disease": [
-                labels.percent_range(lo, hi) + (ADULT_MARK if adult else "")
+                text.value_range(lo, hi, "percent") + (ADULT_MARK if adult else "")
                 for lo, hi, adult in zip(t["hepatic_low"], t["hepatic_high"], t["hepatic_adult"])
             ],
             "Treatment options": [labels.interventions(c) for c in t["treatment_options"]],
