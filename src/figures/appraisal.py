@@ -42,7 +42,7 @@ def _legend_scale(mapping: dict, order: list[str], words: dict) -> alt.Scale:
     return alt.Scale(domain=[words.get(k, k) for k in order], range=[mapping[k] for k in order])
 
 
-def traffic_light_chart(frame: pd.DataFrame) -> alt.HConcatChart:
+def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
     """Studies (rows) by items (columns): a coloured circle with a letter per judgement, then the
     study's overall risk of bias in its own column."""
     studies = list(dict.fromkeys(frame["label"]))
@@ -83,6 +83,7 @@ def traffic_light_chart(frame: pd.DataFrame) -> alt.HConcatChart:
     overall_panel = alt.layer(overall_circles, overall_letters).properties(width=CELL, height=CELL * len(studies))
     return (
         alt.hconcat(items_panel, overall_panel, spacing=8)
+        .properties(title=alt.Title(f"{name}: judgements per study", anchor="start"))
         .resolve_scale(color="independent")
         .configure_view(stroke=None)
     )
@@ -100,15 +101,16 @@ def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
     totals = counts.groupby("item")["studies"].transform("sum")
     counts["share"] = 100 * counts["studies"] / totals
     counts["judgement_text"] = counts["judgement"].map(lambda j: labels.APPRAISAL_JUDGEMENTS.get(j, j))
+    counts["symbol"] = counts["judgement"].map(JUDGEMENT_SYMBOLS)
     counts["order"] = counts["judgement"].map(JUDGEMENTS.index)
     return counts
 
 
-def summary_chart(frame: pd.DataFrame) -> alt.Chart:
+def summary_chart(frame: pd.DataFrame, name: str) -> alt.LayerChart:
     """One horizontal bar per item, split by the share of studies per judgement (100% stacked)."""
     summary = summary_frame(frame)
     headings = list(dict.fromkeys(frame["heading"]))
-    return (
+    bars = (
         alt.Chart(summary)
         .mark_bar(stroke="#333333", strokeWidth=0.5)
         .encode(
@@ -124,11 +126,11 @@ def summary_chart(frame: pd.DataFrame) -> alt.Chart:
                      alt.Tooltip("studies:Q", title="Studies"), alt.Tooltip("share:Q", title="Share (%)", format=".0f")],
         )
         .properties(width=320, height=22 * len(headings))
-    ) + (
+    )
+    letters = (
         # The judgement's letter inside each segment wide enough to hold it (colour is not needed to read it).
         alt.Chart(summary)
         .transform_filter(alt.datum.share >= 8)
-        .transform_calculate(symbol=_symbol_expression())
         .mark_text(fontSize=10, fontWeight="bold", color="#000000")
         .encode(
             y=alt.Y("heading:N", sort=headings),
@@ -138,11 +140,7 @@ def summary_chart(frame: pd.DataFrame) -> alt.Chart:
             text="symbol:N",
         )
     )
-
-
-def _symbol_expression() -> str:
-    cases = " : ".join(f"datum.judgement === '{k}' ? '{v}'" for k, v in JUDGEMENT_SYMBOLS.items())
-    return f"{cases} : ''"
+    return alt.layer(bars, letters).properties(title=alt.Title(f"{name}: share of studies per judgement", anchor="start"))
 
 
 def traffic_light_description(frame: pd.DataFrame, name: str) -> str:

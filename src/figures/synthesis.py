@@ -27,7 +27,7 @@ def show_pooled_estimates():
     plots = forest.forest_plots(dataset.pools(), dataset.outcomes())
     if not plots:
         return Notice(
-            "No set of studies has yet been declared comparable enough to pool (data/pools.yaml is empty), "
+            "No set of three or more studies has yet been declared comparable enough to pool, "
             "so this edition pools nothing and draws no forest plot."
         )
     for plot in plots:
@@ -105,8 +105,8 @@ def show_appraisals():
     names = {tool: spec["name"] for tool, spec in validate.appraisal_tools().items()}
     for tool in appraisal.tools(rows):
         frame = appraisal.tool_frame(rows, tool)
-        display(render.show_chart(appraisal.traffic_light_chart(frame), appraisal.traffic_light_description(frame, names[tool])))
-        display(render.show_chart(appraisal.summary_chart(frame), appraisal.summary_description(frame, names[tool])))
+        display(render.show_chart(appraisal.traffic_light_chart(frame, names[tool]), appraisal.traffic_light_description(frame, names[tool])))
+        display(render.show_chart(appraisal.summary_chart(frame, names[tool]), appraisal.summary_description(frame, names[tool])))
     return None
 
 
