@@ -47,11 +47,6 @@ def n_text(n) -> str:
     return "n not reported" if n is None or pd.isna(n) else f"n = {int(n)}"
 
 
-def pooling_scale(kind: str) -> str:
-    """log(-log) for survival estimates, logit for proportions and prevalences."""
-    return "log-log" if kind == "survival" else "logit"
-
-
 @dataclass
 class ForestPlot:
     """A declared pool: its members' outcome rows, and the pooled result or the reason there is none."""
@@ -136,7 +131,7 @@ def forest_plot(pool: dict, outcomes: pd.DataFrame) -> ForestPlot:
     indexed = outcomes.set_index(["citation", "outcome_id"], drop=False)
     missing = [f"{c}/{o}" for c, o in keys if (c, o) not in indexed.index]
     rows = as_percentages(indexed.loc[[k for k in keys if k in indexed.index]].reset_index(drop=True))
-    scale = pooling_scale(rows["kind"].iloc[0]) if not rows.empty else "logit"
+    scale = stats.pooling_scale(rows["kind"].iloc[0]) if not rows.empty else "logit"
     effects = [_effect(r, scale) for r in rows.itertuples()]
     plot = ForestPlot(pool=pool, rows=rows, scale=scale, reason=_why_not_pooled(rows, missing, effects))
     if plot.reason is None:

@@ -18,7 +18,6 @@ from scipy import stats as scipy_stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
-SURVIVAL_MEASURES = frozenset({"OS", "EFS", "DFS"})
 
 
 def proportion_ci(events: int, total: int, method: str = "wilson", level: float = 95) -> tuple[float, float]:
@@ -52,9 +51,10 @@ def inverse_cloglog(y: float) -> float:
 SCALES = {"logit": (logit, expit), "log-log": (cloglog, inverse_cloglog)}
 
 
-def pooling_scale(measure: str) -> str:
-    """The scale a measure is pooled on: log(-log) for survival rates, logit for proportions."""
-    return "log-log" if measure in SURVIVAL_MEASURES else "logit"
+def pooling_scale(kind: str) -> str:
+    """The scale an outcome kind is pooled on: log(-log) for survival estimates, logit for
+    proportions and prevalences."""
+    return "log-log" if kind == "survival" else "logit"
 
 
 def logit_proportion(events: int, total: int) -> tuple[float, float]:
