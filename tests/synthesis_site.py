@@ -1,7 +1,7 @@
 """A copy of the project with the synthesis fixtures added to its dataset, built once per test session.
 
-The fixture studies (tests/fixtures/synthesis/data) are fictional; they give the forest plots a
-pooled set and unpooled ones, the PRISMA diagram a screening round, the explorer rows to filter
+The fixture studies (tests/fixtures/synthesis/data) are fictional; they give the synthesis a
+declared pool of three comparable studies, the PRISMA diagram a screening round, the explorer rows to filter
 and the downloads content to re-read.
 """
 
@@ -19,7 +19,8 @@ FIXTURE_PREFIX = "fixture"
 
 
 def use_fixture_data(data: Path) -> None:
-    """Add the fixture studies (and references) beside the real ones; use the fixture screening rounds.
+    """Add the fixture studies (and references) beside the real ones; use the fixture screening rounds
+    and the fixture's declared pool.
 
     The real studies stay, because the content chapters cite them; tests pick the fixture rows by
     their citation prefix.
@@ -29,6 +30,7 @@ def use_fixture_data(data: Path) -> None:
     for bib in (FIXTURE_DATA / "references").glob("*.bib"):
         shutil.copy(bib, data / "references" / bib.name)
     shutil.copy(FIXTURE_DATA / "screening.yaml", data / "screening.yaml")
+    shutil.copy(FIXTURE_DATA / "pools.yaml", data / "pools.yaml")
 
 
 _built: dict[str, Path] = {}

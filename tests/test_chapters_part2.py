@@ -54,7 +54,7 @@ def site_data(built_site, monkeypatch):
 
 def expected_glue(monkeypatch) -> dict[str, str]:
     """Every value the chapters may glue, computed from the dataset by the glue helpers."""
-    from figures import dataset, decision_tables, tables, text
+    from figures import dataset, decision_tables, text
 
     values: dict[str, str] = {}
     monkeypatch.setattr(text, "glue", lambda key, value, display=False: values.__setitem__(key, value))
@@ -64,7 +64,6 @@ def expected_glue(monkeypatch) -> dict[str, str]:
     for record in dataset.studies():
         text.glue_study(record["citation"])
     values["rivoire_uncovered"] = decision_tables.uncovered("rivoire2001multimodality")
-    values["min_liver_series"] = str(tables.MIN_LIVER_SERIES)
     return values
 
 

@@ -90,7 +90,7 @@ def test_filters_narrow_the_rows(evidence_page):
     rows = _visible(page)
     assert all("surgery" in r["interventions"] for r in rows)
     assert sorted(set(_fixture_studies(rows))) == ["Fixture A 2001", "Fixture B 2003", "Fixture E 2009", "Fixture F 2011"]
-    _select(page, "interventions", "imatinib (targeted therapy)")
+    _select(page, "interventions", "targeted therapy (imatinib)")
     assert _fixture_studies(_visible(page)) == ["Fixture F 2011"]
 
 
@@ -100,7 +100,7 @@ def test_search_and_sort(evidence_page):
     page.fill(".hepmet-explorer-search", "fixture d")
     assert [r["study"] for r in _visible(page)] == ["Fixture D 2007", "Fixture D 2007"]
     page.fill(".hepmet-explorer-search", "")
-    script = "rows => rows.map(r => r.cells[7].dataset.sort).filter(v => v !== '').map(parseFloat)"
+    script = "rows => rows.map(r => r.cells[9].dataset.sort).filter(v => v !== '').map(parseFloat)"
     page.click('th[data-key="estimate"] button')
     estimates = page.eval_on_selector_all(".hepmet-explorer-table tbody tr", script)
     assert estimates == sorted(estimates) and len(estimates) > 8
@@ -114,19 +114,20 @@ def test_forest_plots_draw_offline_with_their_marks(tmp_path_factory, browser):
     root = built_fixture_site(tmp_path_factory)
     site = root / "_build" / "html"
     page_file = site / "book" / "synthesis.html"
-    specs = {
-        spec["title"]["text"]: spec
+    specs = [
+        spec
         for spec in map(json.loads, re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page_file.read_text(encoding="utf-8"), re.S))
-        if isinstance(spec.get("title"), dict)
-    }
-    rows = [row for data in specs["Wilms tumor: overall survival"]["datasets"].values() for row in data if "kind" in row]
+        if "hconcat" in spec
+    ]
+    (pool,) = specs  # the fixture declares one pool
+    rows = [row for data in pool["datasets"].values() for row in data if "kind" in row]
     studies = sum(r["kind"] == "study" for r in rows)
     visit = open_page(browser, page_file.as_uri(), allowed_prefix=site.as_uri())
     page = visit.page
     page.wait_for_selector(".hepmet-chart svg")
     assert visit.outside == [] and visit.console_errors == []
-    wilms = page.locator(".hepmet-chart", has_text="Wilms tumor: overall survival")
+    forest_chart = page.locator(".hepmet-chart", has_text=pool["title"]["text"])
     # One square per study row of the spec and one pooled diamond (an area mark) in the SVG.
-    assert wilms.locator("g.mark-symbol path").count() == studies
-    assert wilms.locator("g.mark-area path").count() == 1
+    assert forest_chart.locator("g.mark-symbol path").count() == studies == 3
+    assert forest_chart.locator("g.mark-area path").count() == 1
     page.context.close()

@@ -1,4 +1,4 @@
-"""Golden numbers: the pooling and interval code reproduces published results to 3 decimals."""
+"""The pooling and interval code against published results and an independent computation from the formulas."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scipy import optimize
 from scipy import stats as scipy_stats
 
 from figures import stats
@@ -45,59 +46,105 @@ def test_clopper_pearson_and_wilson_for_10_of_21():
     assert stats.proportion_ci(10, 21, method="wilson") == pytest.approx((0.2834, 0.6763), abs=5e-4)
 
 
-def test_bcg_dersimonian_laird_matches_metafor():
+def independent_random_effects(y, v, level=95):
+    """Paule-Mandel, HKSJ and the prediction interval from their formulas (numpy/scipy only).
+
+    tau^2 solves sum(w (y - mu_w)^2) = k - 1 with w = 1/(v + tau^2) (0 when the left side is
+    already below k - 1 at tau^2 = 0); the HKSJ variance is sum(w (y - mu)^2) / ((k - 1) sum(w))
+    with t on k - 1 df; the prediction interval is mu +/- t(k - 2) sqrt(tau^2 + 1/sum(w)).
+    """
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    k = len(y)
+
+    def generalised_q(tau2):
+        w = 1 / (v + tau2)
+        mu = np.sum(w * y) / np.sum(w)
+        return np.sum(w * (y - mu) ** 2)
+
+    tau2 = 0.0 if generalised_q(0) <= k - 1 else optimize.brentq(lambda t: generalised_q(t) - (k - 1), 0, 100, xtol=1e-14)
+    w = 1 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    var_hksj = np.sum(w * (y - mu) ** 2) / ((k - 1) * np.sum(w))
+    t_ci = scipy_stats.t.ppf(1 - (1 - level / 100) / 2, k - 1)
+    t_pi = scipy_stats.t.ppf(1 - (1 - level / 100) / 2, k - 2)
+    half_pi = t_pi * math.sqrt(tau2 + 1 / np.sum(w))
+    return {
+        "tau2": tau2, "mu": mu,
+        "ci": (mu - t_ci * math.sqrt(var_hksj), mu + t_ci * math.sqrt(var_hksj)),
+        "pi": (mu - half_pi, mu + half_pi),
+        "weights": w / w.sum(),
+    }
+
+
+def _assert_matches_independent(pooled, y, v):
+    expected = independent_random_effects(y, v)
+    assert pooled.tau2 == pytest.approx(expected["tau2"], abs=1e-6)
+    assert pooled.estimate == pytest.approx(expected["mu"], abs=1e-6)
+    assert (pooled.ci_low, pooled.ci_high) == pytest.approx(expected["ci"], abs=1e-6)
+    assert (pooled.pi_low, pooled.pi_high) == pytest.approx(expected["pi"], abs=1e-6)
+    assert pooled.weights == pytest.approx(tuple(expected["weights"]), abs=1e-6)
+
+
+def test_bcg_pooling_matches_the_formulas_and_metafor_heterogeneity():
     y, v = bcg_log_risk_ratios()
-    pooled = stats.pool(y, v, method="dl")
-    assert pooled.k == 13
-    assert pooled.estimate == pytest.approx(-0.7141, abs=5e-4)
-    assert (pooled.ci_low, pooled.ci_high) == pytest.approx((-1.0644, -0.3638), abs=5e-4)
-    assert pooled.tau2 == pytest.approx(0.3088, abs=5e-4)
-    assert 100 * pooled.i2 == pytest.approx(92.12, abs=5e-3)
+    pooled = stats.pool(y, v)
+    assert pooled.k == 13 and pooled.tau2 > 0
+    _assert_matches_independent(pooled, y, v)
+    # Q and I^2 do not depend on tau^2: metafor reports Q = 152.23 (df = 12), I^2 = 92.12% (DL).
+    assert pooled.q == pytest.approx(152.2330, abs=5e-4)
     assert pooled.q_df == 12 and pooled.q_p < 0.001
     assert sum(pooled.weights) == pytest.approx(1)
 
 
-def test_bcg_reml_matches_metafor():
-    y, v = bcg_log_risk_ratios()
-    pooled = stats.pool(y, v, method="reml")
-    assert math.exp(pooled.estimate) == pytest.approx(0.4894, abs=5e-4)
-    assert (math.exp(pooled.ci_low), math.exp(pooled.ci_high)) == pytest.approx((0.3441, 0.6962), abs=5e-4)
-    assert pooled.tau2 == pytest.approx(0.3132, abs=5e-4)
-    # Prediction interval (Higgins et al. 2009, t with k-2 df) from metafor's published REML
-    # estimate -0.7145, SE 0.1798 and tau^2 0.3132.
-    half = scipy_stats.t.ppf(0.975, 11) * math.sqrt(0.3132 + 0.1798**2)
-    assert (pooled.pi_low, pooled.pi_high) == pytest.approx((-0.7145 - half, -0.7145 + half), abs=1e-3)
+def test_hksj_interval_is_wider_than_wald_when_studies_disagree_and_uses_t_with_k_minus_1_df():
+    y = np.array([-1.2, 0.1, 0.9])
+    v = np.array([0.04, 0.05, 0.03])
+    pooled = stats.pool(y, v)
+    _assert_matches_independent(pooled, y, v)
+    # With Paule-Mandel tau^2 > 0 the HKSJ scale is exactly 1, so the interval differs from the
+    # Wald one only by the t(2) quantile (4.30 instead of 1.96).
+    half = (pooled.ci_high - pooled.ci_low) / 2
+    assert pooled.se_hksj == pytest.approx(pooled.se, rel=1e-6)
+    assert half == pytest.approx(scipy_stats.t.ppf(0.975, 2) * pooled.se, rel=1e-6)
 
 
-def test_homogeneous_studies_give_tau2_zero_not_negative():
-    # Identical logits: the DL moment estimate is negative; tau^2 must be truncated at zero and the
-    # random-effects estimate equal the fixed-effect (inverse-variance) mean.
+def test_homogeneous_studies_give_tau2_zero_and_an_unclipped_hksj_interval():
+    # Nearly identical logits: Q < k - 1, so tau^2 = 0 and the HKSJ variance shrinks below 1/sum(w)
+    # (metafor's knha without the ad hoc correction).
     y = np.array([0.10, 0.11, 0.09, 0.10])
     v = np.array([0.04, 0.05, 0.06, 0.05])
-    for method in stats.METHODS:
-        pooled = stats.pool(y, v, method=method)
-        assert pooled.tau2 == 0
-        assert pooled.i2 == 0
-        assert pooled.estimate == pytest.approx(np.average(y, weights=1 / v), abs=1e-6)
+    pooled = stats.pool(y, v)
+    assert pooled.tau2 == 0 and pooled.i2 == 0
+    assert pooled.estimate == pytest.approx(np.average(y, weights=1 / v), abs=1e-9)
+    assert pooled.se_hksj < pooled.se
+    _assert_matches_independent(pooled, y, v)
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.floats(-3, 3), st.floats(0.01, 2)),
-        min_size=2,
-        max_size=12,
-    ),
-    st.sampled_from(stats.METHODS),
-)
-# Found by hypothesis: equal estimates make Q round to ~1e-14 and statsmodels' I^2 ratio explode.
-@example(studies=[(1.9089692594620953, 0.5), (1.9089692594620953, 0.03125)], method="dl")
-def test_tau2_and_i2_are_never_negative(studies, method):
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_fewer_than_three_studies_are_never_pooled(k):
+    with pytest.raises(ValueError, match="at least 3"):
+        stats.pool([0.1, 0.2][:k], [0.05, 0.05][:k])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-3, 3), st.floats(0.01, 2)), min_size=3, max_size=12))
+# Equal estimates make Q round to ~1e-14 and statsmodels' I^2 ratio explode.
+@example(studies=[(1.9089692594620953, 0.5), (1.9089692594620953, 0.03125), (1.9089692594620953, 0.25)])
+# statsmodels' Paule-Mandel returned tau^2 = 0 here with a tight tolerance (true tau^2 = 1.19).
+@example(studies=[(0.0, 1.0), (0.0, 0.0625), (2.0, 0.015625)])
+def test_random_effects_match_the_formulas_on_any_data(studies):
     y, v = map(np.array, zip(*studies))
-    pooled = stats.pool(y, v, method=method)
+    pooled = stats.pool(y, v)
     assert pooled.tau2 >= 0
     assert 0 <= pooled.i2 <= 1
     assert pooled.ci_low <= pooled.estimate <= pooled.ci_high
+    assert pooled.pi_low <= pooled.ci_low + 1e-9 or pooled.tau2 == 0
+    expected = independent_random_effects(y, v)
+    # statsmodels stops when Q is within 1e-6 of k - 1 (see stats.PM_TOLERANCE).
+    assert pooled.tau2 == pytest.approx(expected["tau2"], abs=1e-4)
+    assert pooled.estimate == pytest.approx(expected["mu"], abs=1e-4)
+    assert (pooled.ci_low, pooled.ci_high) == pytest.approx(expected["ci"], abs=1e-4)
+    assert (pooled.pi_low, pooled.pi_high) == pytest.approx(expected["pi"], abs=1e-4)
 
 
 def test_logit_of_a_proportion_adds_half_only_at_the_edges():

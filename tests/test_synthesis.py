@@ -1,4 +1,4 @@
-"""The synthesis on the fixture dataset: pooling checked independently, reasons, map, PRISMA, built specs."""
+"""The synthesis on the fixture dataset: declared pools checked independently, contrasts, map, PRISMA, built specs."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import optimize
+import yaml
+from bs4 import BeautifulSoup
 from scipy import stats as scipy_stats
+from test_stats import independent_random_effects
 
-from figures import dataset, evidence_map, explorer, forest, paths, prisma
-from synthesis_site import FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
+from figures import contrasts, dataset, evidence_map, explorer, forest, paths, prisma
+from synthesis_site import FIXTURE_DATA, FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
 
 
 @pytest.fixture
@@ -21,71 +23,97 @@ def fixture_data(monkeypatch, tmp_path_factory):
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(fixture_data_dir(tmp_path_factory)))
 
 
-def _fixture_outcomes():
-    outcomes = dataset.outcomes()
-    return outcomes[outcomes["citation"].str.startswith(FIXTURE_PREFIX)]
+def _pool(pool_id: str) -> dict:
+    return next(p for p in dataset.pools() if p["id"] == pool_id)
 
 
-def _plot(plots, tumour, measure):
-    return next(p for p in plots if (p.tumour, p.measure) == (tumour, measure))
-
-
-def _independent_reml(y: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
-    """REML by direct maximisation of the restricted likelihood (scipy), not through pymare."""
-
-    def negative_restricted_loglik(tau2):
-        w = 1 / (v + tau2)
-        mu = np.sum(w * y) / np.sum(w)
-        return 0.5 * (np.sum(np.log(v + tau2)) + np.log(np.sum(w)) + np.sum(w * (y - mu) ** 2))
-
-    tau2 = optimize.minimize_scalar(negative_restricted_loglik, bounds=(0, 10), method="bounded", options={"xatol": 1e-10}).x
-    w = 1 / (v + tau2)
-    return float(np.sum(w * y) / np.sum(w)), float(math.sqrt(1 / np.sum(w))), float(tau2)
-
-
-def test_pooled_wilms_survival_matches_an_independent_computation(fixture_data):
-    plot = _plot(forest.forest_plots(_fixture_outcomes()), "wt", "OS")
-    (pooled_set,) = plot.pooled_sets
-    assert pooled_set.pooled.k == 3 and pooled_set.scale == "log-log"
+def test_declared_pool_matches_an_independent_computation(fixture_data):
+    plot = forest.forest_plot(_pool("fixture-wt-os-5y"), dataset.outcomes())
+    assert plot.reason is None and plot.pooled.k == 3 and plot.scale == "log-log"
     # The three fixture studies: 72% (58-82), 64% (44-79), 80% (68-88), CIs on the log(-log) scale.
     reported = [(72, 58, 82), (64, 44, 79), (80, 68, 88)]
     g = lambda pct: math.log(-math.log(pct / 100))  # noqa: E731 (the transform, written out again)
+    back = lambda y: 100 * math.exp(-math.exp(y))  # noqa: E731
     y = np.array([g(e) for e, _, _ in reported])
     v = np.array([((g(lo) - g(hi)) / (2 * scipy_stats.norm.ppf(0.975))) ** 2 for _, lo, hi in reported])
-    mu, se, tau2 = _independent_reml(y, v)
-    assert pooled_set.pooled.tau2 == pytest.approx(tau2, abs=1e-3)
-    assert pooled_set.pooled.estimate == pytest.approx(mu, abs=1e-3)
-    back = pooled_set.pooled.back_transformed("log-log")
-    assert back["estimate"] == pytest.approx(math.exp(-math.exp(mu)), abs=1e-3)
-    assert back["ci_low"] == pytest.approx(math.exp(-math.exp(mu + 1.959964 * se)), abs=1e-3)
-    # Inverse-variance weights with tau2, as the marker areas show them.
-    w = 1 / (v + tau2)
-    assert pooled_set.rows["weight"].tolist() == pytest.approx((w / w.sum()).tolist(), abs=1e-3)
+    expected = independent_random_effects(y, v)
+    shown = plot.pooled.back_transformed("log-log")
+    # log(-log) reverses the order: the upper bound on the transformed scale is the lower percentage.
+    assert 100 * shown["estimate"] == pytest.approx(back(expected["mu"]), abs=1e-4)
+    assert (100 * shown["ci_low"], 100 * shown["ci_high"]) == pytest.approx((back(expected["ci"][1]), back(expected["ci"][0])), abs=1e-4)
+    assert (100 * shown["pi_low"], 100 * shown["pi_high"]) == pytest.approx((back(expected["pi"][1]), back(expected["pi"][0])), abs=1e-4)
+    assert plot.rows["weight"].tolist() == pytest.approx(list(expected["weights"]), abs=1e-6)
 
 
-def test_sets_that_cannot_be_pooled_say_why(fixture_data):
-    plots = forest.forest_plots(_fixture_outcomes())
-    efs = _plot(plots, "nb", "EFS")
-    assert not efs.pooled_sets
-    assert {s.age for s in efs.sets} == {"pediatric", "adult"}
-    assert all("adult series are never pooled with pediatric ones" in s.reason for s in efs.sets)
-    liver = _plot(plots, "wt", "liver-metastases")
-    assert liver.sets[0].reason == "only one study reports it"
-    # Months are not percentages: the median survival of the GIST fixture gets no forest plot.
-    assert not any(p.measure == "median-survival" for p in plots)
+def _rows(**changes) -> pd.DataFrame:
+    base = {"citation": "a", "outcome_id": "os", "label": "A", "tumour": "wt", "age_group": "pediatric", "measure": "OS",
+            "kind": "survival", "unit": "percent", "estimate": 70, "ci_low": 60, "ci_high": 80, "ci_level": 95,
+            "ci_scale": "log-log", "events": None, "denominator": None, "n": 10, "group": "all",
+            "timepoint_months": 60, "comparison": None}
+    frame = pd.DataFrame([{**base, "citation": c, "label": c.upper(), "estimate": e} for c, e in (("a", 70), ("b", 65), ("c", 75))])
+    for column, values in changes.items():
+        frame[column] = values
+    return frame
 
 
-def test_unreported_time_points_and_missing_cis_are_not_pooled():
-    base = {"citation": "a", "label": "A", "tumour": "wt", "age_group": "pediatric", "measure": "OS", "unit": "percent",
-            "estimate": 70, "ci_low": 60, "ci_high": 80, "ci_level": 95, "ci_scale": "log-log", "events": None,
-            "denominator": None, "n_patients": 10, "group": "all", "timepoint_months": None}
-    rows = pd.DataFrame([base, {**base, "citation": "b", "label": "B"}])
-    (plot,) = forest.forest_plots(rows)
-    assert "time point is not reported" in plot.sets[0].reason
-    rows["timepoint_months"] = 36
-    rows.loc[1, ["ci_low", "ci_high"]] = None
-    (plot,) = forest.forest_plots(rows)
-    assert "CI or counts" in plot.sets[0].reason
+def _declared(rows: pd.DataFrame, count: int | None = None) -> dict:
+    members = [{"citation": c, "outcome": o} for c, o in zip(rows["citation"], rows["outcome_id"])][:count]
+    return {"id": "p", "measure": "OS", "timepoint_months": 60, "members": members}
+
+
+def test_two_studies_are_never_pooled():
+    rows = _rows()
+    plot = forest.forest_plot(_declared(rows, 2), rows)
+    assert plot.pooled is None and "at least 3 studies" in plot.reason
+    assert len(plot.rows) == 2
+    # The same rows with the third member pool: the refusal is the member count, nothing else.
+    assert forest.forest_plot(_declared(rows), rows).pooled.k == 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"kind": ["survival", "case", "survival"]}, "not a whole-group"),
+        ({"kind": ["survival", "count", "survival"]}, "not a whole-group"),
+        ({"comparison": [None, "primary-resection", None]}, "not a whole-group"),
+        ({"citation": ["a", "a", "c"], "outcome_id": ["os", "os2", "os"]}, "same study"),
+        ({"ci_low": [60, None, 70], "ci_high": [80, None, 80]}, "CI or counts"),
+    ],
+)
+def test_pools_whose_members_are_not_independent_estimates_are_not_pooled(changes, reason):
+    rows = _rows(**changes)
+    plot = forest.forest_plot(_declared(rows), rows)
+    assert plot.pooled is None and reason in plot.reason
+
+
+def test_only_declared_pools_get_a_forest_plot(fixture_data):
+    # The fixture holds comparable Wilms tumor OS rows; without a declaration nothing is drawn.
+    assert forest.forest_plots([], dataset.outcomes()) == []
+    declared = forest.forest_plots(dataset.pools(), dataset.outcomes())
+    assert [p.pool["id"] for p in declared] == [p["id"] for p in dataset.pools()]
+
+
+def test_forest_labels_show_each_outcome_own_n(fixture_data):
+    plot = forest.forest_plot(_pool("fixture-wt-os-5y"), dataset.outcomes())
+    rows, _ = forest._plot_rows(plot)
+    own = {r.label: forest.n_text(r.n) for r in plot.rows.itertuples()}
+    labels_shown = rows.loc[rows["kind"] == "study", "label"].tolist()
+    assert labels_shown == [f"{study} ({n})" for study, n in own.items()]
+
+
+def test_contrasts_are_one_panel_per_study_and_comparison_with_each_arm_n():
+    rows = _rows(comparison=["cmp", "cmp", None], citation=["a", "a", "b"], outcome_id=["x", "y", "z"],
+                 group=["with resection", "without resection", "all"], n=[22, 74, 40])
+    rows["comparison_description"] = "with versus without resection"
+    rows["p_value"], rows["p_relation"] = 0.09, "="
+    frame = contrasts.contrast_frame(rows)
+    assert frame["panel"].unique().tolist() == ["a/cmp"]
+    assert frame["arm"].tolist() == ["with resection (n = 22)", "without resection (n = 74)"]
+    assert "p = 0.09" in frame["title"].iloc[0]
+    assert len(contrasts.contrasts_chart(frame).to_dict()["vconcat"]) == 1
+    # Single cases and counts of selected cases never become contrast arms.
+    rows["kind"] = ["case", "count", "survival"]
+    assert contrasts.contrast_frame(rows).empty
 
 
 def test_evidence_map_counts_studies_and_patients_by_age(fixture_data):
@@ -110,28 +138,49 @@ def test_prisma_flow_counts_the_previous_edition_and_the_new_round(fixture_data)
     assert "Records screened: n = not known" in unknown
 
 
-def test_counts_become_percentages_with_exact_intervals():
-    row = {"citation": "a", "label": "A", "tumour": "nb", "age_group": "pediatric", "measure": "response",
-           "unit": "count", "estimate": 10, "events": 10, "denominator": 21, "ci_low": None, "ci_high": None,
-           "ci_level": None, "ci_scale": None, "n_patients": 21, "group": "all", "timepoint_months": None}
-    (converted,) = forest.as_percentages(pd.DataFrame([row])).to_dict("records")
+def test_a_null_estimate_is_computed_from_its_counts_with_an_exact_interval():
+    rows = _rows(kind="proportion", estimate=[None, 50, 50], events=[10, None, None], denominator=[21, None, None],
+                 ci_low=[None, 40, 40], ci_high=[None, 60, 60])
+    converted = forest.as_percentages(rows).iloc[0]
     assert converted["estimate"] == pytest.approx(100 * 10 / 21)
     # Clopper-Pearson for 10/21 (published: 0.2571-0.7022).
     assert (converted["ci_low"], converted["ci_high"]) == pytest.approx((25.71, 70.22), abs=0.01)
     assert converted["ci_source"] == "exact from counts"
 
 
+def _explorer_row(**changes) -> dict:
+    row = {
+        "citation": "x", "label": "X 2000", "tumour": "gist", "age_group": "pediatric", "interventions": ["resection"],
+        "agents": [], "measure": "OS", "kind": "survival", "timepoint_months": 60, "group": "all", "n": 12, "n_patients": 96,
+        "estimate": 50, "unit": "percent", "events": None, "denominator": None, "ci_low": 30, "ci_high": 70, "ci_level": 95,
+        "outcome_id": "o",
+    }
+    return {**row, **changes}
+
+
 def test_explorer_html_escapes_contributor_text():
     hostile = '<script>alert("x")</script> & "q"'
-    rows = pd.DataFrame([{
-        "citation": "x", "label": hostile, "tumour": "wt", "age_group": "pediatric", "interventions": ["resection", hostile],
-        "measure": "OS", "timepoint_months": 60, "group": hostile, "estimate": 50, "unit": "percent",
-        "ci_low": None, "ci_high": None, "ci_level": None, "n_patients": 5, "outcome_id": "o",
-    }])
+    rows = pd.DataFrame([_explorer_row(label=hostile, interventions=["resection", hostile], group=hostile)])
     bundle = explorer.show_explorer(rows, caption=hostile)._repr_mimebundle_()
     assert "<script>" not in bundle["text/html"]
     assert "&lt;script&gt;" in bundle["text/html"]
     assert "<script>" not in bundle["text/markdown"]
+
+
+def test_explorer_shows_each_outcome_own_n_and_counts_as_counts():
+    rows = pd.DataFrame([
+        _explorer_row(outcome_id="a", group="subgroup", n=34),
+        _explorer_row(outcome_id="b", group="selected", n=None, kind="count", unit="count", estimate=14, ci_low=None, ci_high=None),
+        _explorer_row(outcome_id="c", kind="case", n=1, unit="count", estimate=1, ci_low=2.5, ci_high=100),
+        _explorer_row(outcome_id="d", interventions=["targeted-therapy"], agents=["everolimus", "sunitinib"]),
+    ])
+    shown = explorer.evidence_rows(rows).set_index(rows["outcome_id"])
+    # The subgroup's own 34 patients, never the study's 96.
+    assert shown.loc["a", "n"] == "34" and "96" not in shown["n"].tolist()
+    assert shown.loc["b", ["n", "estimate", "ci"]].tolist() == ["not reported", "14 patients", ""]
+    # A single case is never a rate with an interval, even if an interval was recorded.
+    assert shown.loc["c", ["estimate", "ci"]].tolist() == ["1 patient (single case)", ""]
+    assert shown.loc["d", "interventions"] == "targeted therapy (everolimus, sunitinib)"
 
 
 def _chart_specs(page: str) -> list[dict]:
@@ -143,22 +192,41 @@ def _rows_of(spec: dict, field: str) -> list[dict]:
     return [row for data in spec.get("datasets", {}).values() for row in data if field in row]
 
 
-def test_built_forest_plots_have_one_mark_per_study_and_a_diamond(tmp_path_factory):
+def _fixture_study(citation: str) -> dict:
+    return yaml.safe_load((FIXTURE_DATA / "studies" / f"{citation}.yaml").read_text(encoding="utf-8"))
+
+
+def test_built_synthesis_draws_the_declared_pool_only_with_its_marks(tmp_path_factory):
     root = built_fixture_site(tmp_path_factory)
     page = (root / "_build" / "html" / "book" / "synthesis.html").read_text(encoding="utf-8")
-    specs = {s["title"]["text"]: s for s in _chart_specs(page) if isinstance(s.get("title"), dict)}
-    wilms = specs["Wilms tumor: overall survival"]
-    studies = [r for r in _rows_of(wilms, "kind") if r["kind"] == "study" and r["set"] == "5-year, pediatric series"]
-    assert sorted(r["label"].split(",")[0] for r in studies) == ["Fixture A 2001 (n = 40)", "Fixture B 2003 (n = 25)", "Fixture C 2005 (n = 60)"]
+    specs = [s for s in _chart_specs(page) if _rows_of(s, "diamond") or _rows_of(s, "kind")]
+    (pool,) = specs  # one declared pool, one forest plot: nothing grouped automatically
+    studies = [r for r in _rows_of(pool, "kind") if r["kind"] == "study"]
+    expected = []
+    for citation in ("fixturea2001fictional", "fixtureb2003fictional", "fixturec2005fictional"):
+        record = _fixture_study(citation)
+        (outcome,) = [o for o in record["outcomes"] if o["id"] == "os5"]
+        expected.append(f"{record['label']} (n = {outcome['n']})")
+    assert [r["label"] for r in studies] == expected
     assert sum(r["area"] for r in studies) == pytest.approx(forest.MAX_MARKER_AREA)
-    pooled_rows = [r for r in _rows_of(wilms, "kind") if r["kind"] == "pooled"]
-    assert [r["set"] for r in pooled_rows] == ["5-year, pediatric series"]
-    diamonds = {r["diamond"] for r in _rows_of(wilms, "diamond")}
-    assert len(diamonds) == 1
-    assert "I\u00b2" in " ".join(wilms["title"]["subtitle"])
-    neuroblastoma = specs["neuroblastoma: event-free survival"]
-    assert not _rows_of(neuroblastoma, "diamond")
-    assert all("not pooled" in line for line in neuroblastoma["title"]["subtitle"])
+    assert len([r for r in _rows_of(pool, "kind") if r["kind"] == "pooled"]) == 1
+    assert len({r["diamond"] for r in _rows_of(pool, "diamond")}) == 1
+    subtitle = " ".join(pool["title"]["subtitle"])
+    assert "Hartung-Knapp-Sidik-Jonkman" in subtitle and "prediction interval" in subtitle and "I\u00b2" in subtitle
     # The PRISMA diagram and the pooling table are on the page too.
     assert any("PRISMA 2020" in s for s in re.findall(r'aria-label="([^"]*)"', page))
-    assert "Not pooled because" in page
+    assert "Not pooled because" in page and "fixture-wt-os-5y" in page
+
+
+def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site, monkeypatch):
+    monkeypatch.setenv(paths.DATA_DIR_VAR, str(built_site / "data"))
+    outcomes = dataset.outcomes()
+    page = (built_site / "_build" / "html" / "book" / "synthesis.html").read_text(encoding="utf-8")
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+    assert "pools nothing and draws no forest plot" in text
+    assert not any(_rows_of(s, "diamond") for s in _chart_specs(page))
+    # The within-study contrasts are drawn: one panel per study and comparison.
+    panels = [s for s in _chart_specs(page) if "vconcat" in s]
+    assert len(panels) == 1
+    expected = contrasts.contrast_frame(outcomes)["panel"].nunique()
+    assert len(panels[0]["vconcat"]) == expected > 0

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from figures import dataset, labels, text
+from figures.forest import POOLABLE_KINDS, n_text
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PEDIATRIC_COLOUR = "#0072B2"
@@ -76,18 +77,20 @@ def _percent_outcomes(citation: str, measure: str) -> pd.DataFrame:
     comparisons = {c["id"]: c for c in record.get("comparisons") or []}
     rows = []
     for o in record.get("outcomes") or []:
-        if o["measure"] != measure or o.get("unit") != "percent":
+        # Only estimates of a rate in a group: counts and single cases are never drawn as percentages.
+        if o["measure"] != measure or o["kind"] not in POOLABLE_KINDS or o.get("unit") != "percent":
             continue
         ci = o.get("ci") or {}
         comparison = comparisons.get(o.get("comparison"))
+        estimate = o["estimate"] if o["estimate"] is not None else 100 * o["events"] / o["denominator"]
         rows.append(
             {
-                "group": o.get("group") or "all",
-                "estimate": o["estimate"],
-                "label": text.with_unit(o["estimate"], "percent"),
+                "group": f"{o.get('group') or 'all'} ({n_text(o.get('n'))})",
+                "estimate": estimate,
+                "label": text.with_unit(round(estimate, 1), "percent"),
                 "ci_low": ci.get("low"),
                 "ci_high": ci.get("high"),
-                "comparison": comparison["description"] if comparison else "metastatic site",
+                "comparison": comparison["description"] if comparison else "whole series",
                 "p": text.number(comparison["p_value"]) if comparison and comparison.get("p_value") is not None else "not reported",
             }
         )
@@ -249,7 +252,7 @@ def study_timecourse_frame(citation: str) -> pd.DataFrame:
             "series": f"{MEASURE_WORDS.get(o['measure'], o['measure'])} ({o['group']})",
         }
         for o in record.get("outcomes") or []
-        if o.get("timepoint_months") is not None and o.get("unit") == "percent"
+        if o.get("timepoint_months") is not None and o["kind"] == "survival" and o["estimate"] is not None
     ]
     return pd.DataFrame(rows)
 
@@ -288,13 +291,14 @@ def survival_by_age_frame() -> pd.DataFrame:
     rows = []
     for record in dataset.studies():
         for o in record.get("outcomes") or []:
-            if o["measure"] not in SURVIVAL_MEASURES or o.get("unit") != "percent":
+            if o["measure"] not in SURVIVAL_MEASURES or o["kind"] != "survival" or o["estimate"] is None:
                 continue
             months = o.get("timepoint_months")
             tumour = abbreviations.get(record["population"]["tumour"], record["population"]["tumour"])
             rows.append(
                 {
-                    "row": f"{record['label']} ({tumour}): {o['group']}"
+                    # The group's own number of patients, never the study's total.
+                    "row": f"{record['label']} ({tumour}): {o['group']} ({n_text(o.get('n'))})"
                     + (f", {months:g} months" if months is not None else ""),
                     "age_group": AGE_GROUP_LABELS[record["population"]["age_group"]],
                     "measure": MEASURE_WORDS[o["measure"]],

@@ -22,34 +22,60 @@ COLUMNS = {
     "population": ("Population", True, False),
     "interventions": ("Interventions", True, False),
     "outcome": ("Outcome", True, False),
+    "kind": ("What the number is", True, False),
     "timepoint": ("Time point", False, False),
     "group": ("Group", False, False),
+    "n": ("Patients in the group", False, True),
     "estimate": ("Estimate", False, True),
     "ci": ("95% CI", False, False),
-    "n": ("Patients", False, True),
 }
 LIST_SEPARATOR = "|"
+# Kinds that are counts of patients, never rates: shown as counts, never with a CI.
+COUNTED_KINDS = frozenset({"case", "count"})
+UNITS = {"percent": "%", "months": " months", "years": " years", "ratio": ""}
 
 
 def _number(value) -> str:
     return "" if value is None or pd.isna(value) else f"{value:g}"
 
 
-def _estimate_text(r, units: dict) -> str:
-    if pd.isna(r.estimate):
-        return ""
-    if r.unit == "count" and pd.notna(r.denominator):
-        return f"{_number(r.estimate)} of {_number(r.denominator)}"
-    return f"{_number(r.estimate)}{units.get(r.unit, '')}"
+def _patients(value) -> str:
+    return f"{value:g} patient" + ("" if value == 1 else "s")
+
+
+def outcome_value(*, kind: str, estimate, unit: str, events, denominator) -> str:
+    """An outcome's value as a table shows it: a count of patients for counts and single cases (never
+    a rate), a percentage (with its counts when given), a time or a ratio otherwise."""
+    counts = f"{_number(events)} of {_number(denominator)}" if pd.notna(events) and pd.notna(denominator) else ""
+    if kind in COUNTED_KINDS:
+        value = _patients(estimate) if pd.notna(estimate) else counts
+        return f"{value} (single case)" if kind == "case" else value
+    if pd.isna(estimate):
+        return counts
+    text = f"{_number(estimate)}{UNITS.get(unit, '')}"
+    return f"{text} ({counts})" if counts and unit == "percent" else text
+
+
+def interventions_text(codes: list[str], agents: list[str], separator: str = ", ") -> list[str]:
+    """Intervention names; targeted therapy with the agents the study names beside it."""
+    names = []
+    for code in codes:
+        name = labels.INTERVENTIONS.get(code, code)
+        if code == "targeted-therapy" and agents:
+            name += f" ({separator.join(agents)})"
+        names.append(name)
+    return names
 
 
 def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """One row per outcome with readable cells; ``interventions`` holds ``|``-separated names."""
-    units = {"percent": "%", "months": " months"}
+    """One row per outcome with readable cells; ``interventions`` holds ``|``-separated names.
+
+    ``n`` is the outcome's own number of patients (its group's size), never the study's total.
+    """
     rows = []
     for r in outcomes.sort_values(["tumour", "label", "measure", "outcome_id"]).itertuples():
         ci = ""
-        if pd.notna(r.ci_low) and pd.notna(r.ci_high):
+        if r.kind not in COUNTED_KINDS and pd.notna(r.ci_low) and pd.notna(r.ci_high):
             ci = f"{r.ci_low:g}\u2013{r.ci_high:g}"
             if pd.notna(r.ci_level) and r.ci_level != 95:
                 ci += f" ({r.ci_level:g}% CI)"
@@ -58,14 +84,16 @@ def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
                 "study": r.label,
                 "tumour": labels.TUMOURS.get(r.tumour, r.tumour),
                 "population": labels.AGE_GROUPS.get(r.age_group, r.age_group or "not reported"),
-                "interventions": LIST_SEPARATOR.join(labels.INTERVENTIONS.get(i, i) for i in r.interventions),
+                "interventions": LIST_SEPARATOR.join(interventions_text(r.interventions, r.agents)),
                 "outcome": labels.MEASURE_NAMES.get(r.measure, r.measure),
+                "kind": labels.KINDS.get(r.kind, r.kind),
                 "timepoint": "" if pd.isna(r.timepoint_months) else timepoint_text(r.timepoint_months),
                 "group": r.group or "",
-                "estimate": _estimate_text(r, units),
+                "n": "not reported" if pd.isna(r.n) else _number(r.n),
+                "n_value": r.n,
+                "estimate": outcome_value(kind=r.kind, estimate=r.estimate, unit=r.unit, events=r.events, denominator=r.denominator),
                 "estimate_value": r.estimate,
                 "ci": ci,
-                "n": _number(r.n_patients),
                 "age_class": age_class(r.age_group),
             }
         )
@@ -78,8 +106,8 @@ def _cell(key: str, row: dict) -> str:
     if key == "interventions":
         attributes = f' data-values="{html.escape(value, quote=True)}"'
         value = value.replace(LIST_SEPARATOR, ", ")
-    elif key == "estimate":
-        attributes = f' data-sort="{html.escape(_number(row["estimate_value"]), quote=True)}"'
+    elif key in ("estimate", "n"):
+        attributes = f' data-sort="{html.escape(_number(row[key + "_value"]), quote=True)}"'
     return f"<td{attributes}>{html.escape(str(value))}</td>"
 
 

@@ -1,8 +1,9 @@
 """Pooled estimates and confidence intervals, computed with maintained libraries.
 
 - Confidence intervals of one proportion: ``statsmodels.stats.proportion.proportion_confint``.
-- Random-effects pooling: DerSimonian-Laird with ``statsmodels``' ``combine_effects``; REML with
-  ``pymare`` (Wald intervals, as R's metafor reports them by default).
+- Random-effects pooling (declared pools of three or more studies only): Paule-Mandel tau^2 with
+  ``statsmodels``' ``combine_effects``, the Hartung-Knapp-Sidik-Jonkman interval and a prediction
+  interval.
 - Proportions are pooled on the logit scale and survival rates on the log(-log) scale, then
   back-transformed; the scale on which each study's CI was reported is read from the data.
 """
@@ -13,14 +14,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from pymare import Dataset
-from pymare.estimators import VarianceBasedLikelihoodEstimator
 from scipy import stats as scipy_stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
-METHODS = ("dl", "reml")
-SURVIVAL_MEASURES = frozenset({"OS", "EFS", "DFS"})
 
 
 def proportion_ci(events: int, total: int, method: str = "wilson", level: float = 95) -> tuple[float, float]:
@@ -54,9 +51,10 @@ def inverse_cloglog(y: float) -> float:
 SCALES = {"logit": (logit, expit), "log-log": (cloglog, inverse_cloglog)}
 
 
-def pooling_scale(measure: str) -> str:
-    """The scale a measure is pooled on: log(-log) for survival rates, logit for proportions."""
-    return "log-log" if measure in SURVIVAL_MEASURES else "logit"
+def pooling_scale(kind: str) -> str:
+    """The scale an outcome kind is pooled on: log(-log) for survival estimates, logit for
+    proportions and prevalences."""
+    return "log-log" if kind == "survival" else "logit"
 
 
 def logit_proportion(events: int, total: int) -> tuple[float, float]:
@@ -114,15 +112,42 @@ def effect_on_scale(
 
 # --- pooling ---------------------------------------------------------------------------------
 
+MIN_STUDIES = 3
+# statsmodels iterates Paule-Mandel (Newton steps from tau^2 = 0) until |Q(tau^2) - (k-1)| < atol,
+# but returns tau^2 = 0 as soon as that difference turns negative, and near the root rounding alone
+# makes it negative: with atol 1e-9 or 1e-12 it returned 0 for data whose tau^2 is 1.19 (found by
+# hypothesis). Newton converges quadratically, so with 1e-6 the iteration stops one step before
+# rounding matters; tau^2 is then exact to about 1e-6 / |Q'(tau^2)|. ``_check_paule_mandel`` refuses
+# any result that does not solve the equation.
+PM_TOLERANCE = 1e-6
+
+
+def _generalised_q(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
+    w = 1 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    return float(np.sum(w * (y - mu) ** 2))
+
+
+def _check_paule_mandel(y: np.ndarray, v: np.ndarray, tau2: float) -> None:
+    """tau^2 must solve Q(tau^2) = k-1, or be 0 because Q(0) <= k-1: refuse anything else."""
+    k = len(y)
+    solved = abs(_generalised_q(y, v, tau2) - (k - 1)) < 10 * PM_TOLERANCE if tau2 > 0 else _generalised_q(y, v, 0.0) <= k - 1 + 1e-6
+    if not solved:
+        raise ArithmeticError(f"the Paule-Mandel iteration did not converge (tau^2 = {tau2})")
+
 
 @dataclass(frozen=True)
 class Pooled:
-    """A random-effects pooled estimate on the pooling scale, with heterogeneity statistics."""
+    """A random-effects pooled estimate on the pooling scale, with heterogeneity statistics.
 
-    method: str
+    ``ci_*`` is the Hartung-Knapp-Sidik-Jonkman interval (t with k-1 df); ``pi_*`` the prediction
+    interval (t with k-2 df).
+    """
+
     k: int
     estimate: float
     se: float
+    se_hksj: float
     ci_low: float
     ci_high: float
     tau2: float
@@ -130,8 +155,8 @@ class Pooled:
     q: float
     q_df: int
     q_p: float
-    pi_low: float | None
-    pi_high: float | None
+    pi_low: float
+    pi_high: float
     weights: tuple[float, ...]
 
     def back_transformed(self, scale: str) -> dict:
@@ -139,71 +164,52 @@ class Pooled:
         _, inverse = SCALES[scale]
         values = {"estimate": inverse(self.estimate)}
         for name, (a, b) in {"ci": (self.ci_low, self.ci_high), "pi": (self.pi_low, self.pi_high)}.items():
-            if a is None:
-                values[f"{name}_low"] = values[f"{name}_high"] = None
-            else:
-                values[f"{name}_low"], values[f"{name}_high"] = sorted((inverse(a), inverse(b)))
+            values[f"{name}_low"], values[f"{name}_high"] = sorted((inverse(a), inverse(b)))
         return values
 
 
-def _prediction_interval(mu: float, se: float, tau2: float, k: int, level: float) -> tuple[float | None, float | None]:
-    # Higgins, Thompson & Spiegelhalter (2009): mu +/- t(k-2) sqrt(tau2 + se^2). Neither statsmodels
-    # nor pymare computes it; it needs at least three studies.
-    if k < 3:
-        return None, None
-    half = scipy_stats.t.ppf(1 - (1 - level / 100) / 2, k - 2) * math.sqrt(tau2 + se**2)
-    return mu - half, mu + half
+def pool(y, v, level: float = 95) -> Pooled:
+    """Random-effects pooled estimate of effects ``y`` with within-study variances ``v``.
 
-
-def pool(y, v, method: str = "reml", level: float = 95) -> Pooled:
-    """Random-effects pooled estimate of effects ``y`` with variances ``v``.
-
-    ``dl``: DerSimonian-Laird (statsmodels); a negative moment estimate of tau^2 is truncated at
-    zero, which makes the random-effects estimate the fixed-effect one. ``reml``: restricted
-    maximum likelihood (pymare, Wald intervals). Q and I^2 come from statsmodels in both cases.
+    statsmodels' ``combine_effects(method_re="pm")`` gives the Paule-Mandel tau^2 (iterated until
+    the generalised Q equals k-1, or 0 when Q at tau^2 = 0 is already below k-1), the
+    inverse-variance random-effects mean and the HKSJ variance
+    sum(w (y - mu)^2) / ((k - 1) sum(w)), which with a t quantile on k-1 df is metafor's
+    ``test="knha"`` interval (not truncated). The prediction interval is Higgins, Thompson and
+    Spiegelhalter's (2009): mu +/- t(k-2) sqrt(tau^2 + se^2), se the random-effects standard error.
+    Fewer than ``MIN_STUDIES`` studies are refused.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown pooling method {method!r}; use one of {METHODS}")
     y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
     k = len(y)
-    if k < 2:
-        raise ValueError("pooling needs at least two studies")
+    if k < MIN_STUDIES:
+        raise ValueError(f"pooling needs at least {MIN_STUDIES} studies, got {k}")
     alpha = 1 - level / 100
-    z = scipy_stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a negative DL tau^2 is handled below
-        moments = combine_effects(y, v, method_re="dl", alpha=alpha)
-    q, q_df = float(moments.q), k - 1
+    with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels' I^2 divides by Q, which may be 0
+        fit = combine_effects(y, v, method_re="pm", use_t=True, alpha=alpha, atol=PM_TOLERANCE, maxiter=200)
+    tau2 = max(0.0, float(fit.tau2))
+    _check_paule_mandel(y, v, tau2)
+    mu, se, se_hksj = float(fit.mean_effect_re), float(fit.sd_eff_w_re), float(fit.sd_eff_w_re_hksj)
+    _, _, _, (ci_low, ci_high) = fit.conf_int(alpha=alpha, use_t=True)
+    q, q_df = float(fit.q), k - 1
     # I^2 = (Q - df) / Q only when Q exceeds its degrees of freedom; otherwise it is 0. statsmodels'
     # ratio explodes when Q rounds to a tiny (even negative) number for identical estimates.
-    i2 = min(1.0, max(0.0, float(moments.i2))) if q > q_df else 0.0
-    if method == "dl":
-        tau2 = max(0.0, float(moments.tau2))
-        if moments.tau2 > 0:
-            mu, se = float(moments.mean_effect_re), float(moments.sd_eff_w_re)
-        else:
-            mu, se = float(moments.mean_effect_fe), float(moments.sd_eff_w_fe)
-    else:
-        fit = VarianceBasedLikelihoodEstimator(method="REML", small_sample_correction="wald").fit_dataset(Dataset(y=y, v=v))
-        summary = fit.summary()
-        tau2 = max(0.0, float(np.ravel(summary.tau2)[0]))
-        fe = summary.get_fe_stats(alpha=alpha)
-        mu, se = float(np.ravel(fe["est"])[0]), float(np.ravel(fe["se"])[0])
+    i2 = min(1.0, max(0.0, float(fit.i2))) if q > q_df else 0.0
+    half = scipy_stats.t.ppf(1 - alpha / 2, k - 2) * math.sqrt(tau2 + se**2)
     weights = 1 / (v + tau2)
-    pi_low, pi_high = _prediction_interval(mu, se, tau2, k, level)
     return Pooled(
-        method=method,
         k=k,
         estimate=mu,
         se=se,
-        ci_low=mu - z * se,
-        ci_high=mu + z * se,
+        se_hksj=se_hksj,
+        ci_low=float(ci_low),
+        ci_high=float(ci_high),
         tau2=tau2,
         i2=i2,
         q=q,
         q_df=q_df,
         q_p=float(scipy_stats.chi2.sf(q, q_df)),
-        pi_low=pi_low,
-        pi_high=pi_high,
+        pi_low=mu - half,
+        pi_high=mu + half,
         weights=tuple(float(w) for w in weights / weights.sum()),
     )
 

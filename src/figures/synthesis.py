@@ -1,7 +1,7 @@
 """The synthesis and evidence-tables chapters' calls: each shows its output, or says why there is none.
 
-Chapters call one function per output; the computing lives in ``forest``, ``stats``,
-``evidence_map``, ``prisma``, ``explorer`` and ``downloads``.
+Chapters call one function per output; the computing lives in ``forest``, ``contrasts``, ``stats``,
+``evidence_map``, ``prisma``, ``explorer``, ``appraisal`` and ``summary_of_findings``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import display
 
-from figures import dataset, evidence_map, explorer, forest, labels, prisma, render, stats
+from figures import appraisal, contrasts, dataset, evidence_map, explorer, forest, prisma, render, stats, summary_of_findings, validate
 
 
 class Notice:
@@ -22,51 +22,51 @@ class Notice:
         return {"text/markdown": render.escape_markdown(self.text), "text/plain": self.text}
 
 
-def show_forest_plots() -> Notice | None:
-    """Every forest plot of the dataset, one after the other."""
-    plots = forest.forest_plots(dataset.outcomes())
+def show_pooled_estimates():
+    """Every declared pool's forest plot and the pooling table, or one sentence when none is declared."""
+    plots = forest.forest_plots(dataset.pools(), dataset.outcomes())
     if not plots:
-        return Notice("No study in the dataset reports an outcome as a percentage yet, so there is no forest plot.")
+        return Notice(
+            "No set of three or more studies has yet been declared comparable enough to pool, "
+            "so this edition pools nothing and draws no forest plot."
+        )
     for plot in plots:
         display(render.show_chart(forest.forest_chart(plot), forest.description(plot)))
-    return None
+    return render.show_table(pooling_table(plots), caption="Declared pools: the pooled result, or why it is not pooled", name="tab-pooling")
 
 
-def pooling_table() -> pd.DataFrame:
-    """Every candidate set of every forest plot: the pooled result, or the reason nothing is pooled."""
+def pooling_table(plots: list[forest.ForestPlot]) -> pd.DataFrame:
+    """One row per declared pool: its members, the editor's comparability judgement, the result."""
     rows = []
-    for plot in forest.forest_plots(dataset.outcomes()):
-        for s in plot.sets:
-            row = {
-                "Tumour": labels.TUMOURS.get(plot.tumour, plot.tumour),
-                "Outcome": labels.MEASURE_NAMES.get(plot.measure, plot.measure),
-                "Time point": forest.timepoint_text(s.timepoint),
-                "Series": s.age,
-                "Studies": s.rows["citation"].nunique(),
-            }
-            if s.pooled is None:
-                row.update({"Pooled (95% CI)": None, "Prediction interval": None, "Heterogeneity": None, "Not pooled because": s.reason})
-            else:
-                b = s.pooled.back_transformed(s.scale)
-                row.update(
-                    {
-                        "Pooled (95% CI)": f"{100 * b['estimate']:.1f}% ({100 * b['ci_low']:.1f}\u2013{100 * b['ci_high']:.1f})",
-                        "Prediction interval": None if b["pi_low"] is None else f"{100 * b['pi_low']:.1f}\u2013{100 * b['pi_high']:.1f}",
-                        "Heterogeneity": stats.heterogeneity_text(s.pooled),
-                        "Not pooled because": None,
-                    }
-                )
-            rows.append(row)
+    for plot in plots:
+        row = {
+            "Pool": plot.pool["id"],
+            "Outcome": plot.title,
+            "Members": "; ".join(f"{r.label} ({forest.n_text(r.n)})" for r in plot.rows.itertuples()),
+            "Declared comparable": "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (plot.pool.get("comparability") or {}).items()),
+        }
+        if plot.pooled is None:
+            row.update({"Pooled (95% CI, HKSJ)": None, "Prediction interval": None, "Heterogeneity": None, "Not pooled because": plot.reason})
+        else:
+            b = plot.pooled.back_transformed(plot.scale)
+            row.update(
+                {
+                    "Pooled (95% CI, HKSJ)": f"{100 * b['estimate']:.1f}% ({100 * b['ci_low']:.1f}\u2013{100 * b['ci_high']:.1f})",
+                    "Prediction interval": f"{100 * b['pi_low']:.1f}\u2013{100 * b['pi_high']:.1f}",
+                    "Heterogeneity": stats.heterogeneity_text(plot.pooled),
+                    "Not pooled because": None,
+                }
+            )
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
-def show_pooling_table():
-    table = pooling_table()
-    if table.empty:
-        return Notice("There is nothing to pool or to explain yet: no outcome is reported as a percentage.")
-    pooled = table["Not pooled because"].isna().sum()
-    caption = f"Pooled estimates ({pooled} of {len(table)} sets pooled) and why the others are not pooled"
-    return render.show_table(table, caption=caption, name="tab-pooling")
+def show_contrasts():
+    """Every within-study contrast given as percentages: one small panel per study and comparison."""
+    frame = contrasts.contrast_frame(dataset.outcomes())
+    if frame.empty:
+        return Notice("No study in the dataset compares subgroups of its patients as percentages yet.")
+    return render.show_chart(contrasts.contrasts_chart(frame), contrasts.description(frame))
 
 
 def show_evidence_map():
@@ -95,3 +95,29 @@ def show_evidence_explorer():
     if outcomes.empty:
         return Notice("No study in the dataset reports an outcome yet, so the evidence table is empty.")
     return explorer.show_explorer(outcomes, caption="Every outcome of every study in the dataset")
+
+
+def show_appraisals():
+    """Per appraisal tool: the traffic-light chart of every study's judgements and the summary bars."""
+    rows = dataset.appraisals()
+    if rows.empty:
+        return Notice("No study in the dataset carries a risk-of-bias appraisal yet.")
+    names = {tool: spec["name"] for tool, spec in validate.appraisal_tools().items()}
+    for tool in appraisal.tools(rows):
+        frame = appraisal.tool_frame(rows, tool)
+        display(render.show_chart(appraisal.traffic_light_chart(frame, names[tool]), appraisal.traffic_light_description(frame, names[tool])))
+        display(render.show_chart(appraisal.summary_chart(frame, names[tool]), appraisal.summary_description(frame, names[tool])))
+    return None
+
+
+def show_summary_of_findings():
+    """One summary-of-findings table per tumour that has GRADE rows in ``data/grade/``."""
+    tumours = summary_of_findings.graded_tumours()
+    if not tumours:
+        return Notice("No clinical question has been graded yet (data/grade/ is empty).")
+    for tumour in tumours:
+        display(render.show_table(
+            summary_of_findings.sof_table(tumour), caption=summary_of_findings.caption(tumour),
+            name=f"tab-sof-{tumour}", widths=summary_of_findings.WIDTHS,
+        ))
+    return None

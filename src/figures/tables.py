@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, labels, text
+from figures import dataset, grade, labels, text
+from figures.explorer import COUNTED_KINDS, interventions_text, outcome_value
+from figures.forest import n_text
 
 ADULT_MARK = " (adult series)"
 NOT_REPORTED = "not reported"
@@ -62,11 +64,20 @@ def _count(value) -> str:
 
 
 def outcome_summary(outcome: dict) -> str:
-    """One outcome as a table cell: ``EFS, liver-only metastases: 76% (95% CI 58%–87%)``."""
-    head = f"{labels.MEASURES.get(outcome['measure'], outcome['measure'])}, {outcome.get('group') or 'all'}"
+    """One outcome as a table cell, with its own number of patients:
+    ``EFS, liver-only metastases (n = 34): 76% (95% CI 58%–87%)``; counts and single cases as
+    numbers of patients, never as rates."""
+    head = f"{labels.MEASURES.get(outcome['measure'], outcome['measure'])}, {outcome.get('group') or 'all'} ({n_text(outcome.get('n'))})"
     if outcome.get("timepoint_months") is not None:
         head += f", at {text.number(outcome['timepoint_months'])} months"
-    return f"{head}: {text.estimate(outcome)}"
+    if outcome["kind"] in COUNTED_KINDS:
+        value = outcome_value(
+            kind=outcome["kind"], estimate=outcome["estimate"], unit=outcome["unit"],
+            events=outcome.get("events"), denominator=outcome.get("denominator"),
+        )
+    else:
+        value = text.estimate(outcome)
+    return f"{head}: {value}"
 
 
 def comparison_summary(comparison: dict) -> str:
@@ -120,7 +131,7 @@ def evidence_table(tumour: str) -> pd.DataFrame:
                     ]
                 ),
                 "Population, age, n": _population(study),
-                "Interventions": labels.interventions(study.get("interventions") or []) or NOT_REPORTED,
+                "Interventions": ", ".join(interventions_text(study.get("interventions") or [], study.get("agents") or [])) or NOT_REPORTED,
                 "Main outcomes": _main_outcomes(study),
                 "Source inconsistencies": _flags(study),
             }
@@ -131,22 +142,11 @@ def evidence_table(tumour: str) -> pd.DataFrame:
 # --- Conclusion and methods (issue 5) -----------------------------------------------------------
 
 YOUNG_AGE_GROUPS = {"pediatric", "adolescent", "pediatric-adolescent"}
-# Series this large, in children or adolescents with liver metastases and with an outcome, are the
-# least that lifts the certainty of a tumour's evidence from "very low" to "low" (see methods.md).
-MIN_LIVER_SERIES = 10
-
-
-def _certainty(young: list[dict]) -> str:
-    """GRADE-style certainty for single-arm observational evidence: it never exceeds "low"."""
-    informative = [
-        s for s in young
-        if (s.get("n_liver_metastases") or 0) >= MIN_LIVER_SERIES and s.get("outcomes") and s["design"] != "review"
-    ]
-    return "low" if informative else "very low"
 
 
 def evidence_base() -> pd.DataFrame:
-    """Per tumour: how many studies, how many in young patients, the largest such series, certainty."""
+    """Per tumour: how many studies, how many in young patients, the largest such series, and the
+    highest GRADE certainty among the tumour's summary-of-findings rows (``grade.tumour_certainty``)."""
     rows = []
     for t in dataset.tumours().itertuples():
         records = dataset.studies(t.code)
@@ -159,7 +159,7 @@ def evidence_base() -> pd.DataFrame:
                 "In children or adolescents": len(young),
                 "Adult or mixed ages": len(records) - len(young),
                 "Largest young series with liver metastases (patients)": max(sizes) if sizes else "none",
-                "Certainty": _certainty(young),
+                "Highest GRADE certainty": grade.tumour_certainty(t.code) or "no question graded",
             }
         )
     return pd.DataFrame(rows)
