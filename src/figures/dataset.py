@@ -42,6 +42,7 @@ def load_dataset(data_dir: Path) -> dict:
         "tumours": checked.tumours.data,
         "facts": {topic: doc.data or [] for topic, doc in checked.facts.items()},
         "screening": checked.screening.data,
+        "management": checked.management.data if checked.management is not None else [],
     }
 
 
@@ -99,7 +100,7 @@ def part_digest(data_dir: Path, part: str) -> str:
         return _digest(files, data_dir)
     if kind == "facts":
         return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)
-    if kind in {"tumours", "screening"}:
+    if kind in {"tumours", "screening", "management"}:
         return _digest([f for f in [data_dir / f"{kind}.yaml"] if f.exists()], data_dir)
     if kind == "references":
         return _digest(sorted((data_dir / "references").glob("*.bib")), data_dir)
@@ -154,6 +155,12 @@ def screening() -> list[dict]:
     """The search and screening rounds (PRISMA), in order; unknown counts are None."""
     deps.record("screening")
     return _data()["screening"]
+
+
+def management() -> list[dict]:
+    """How liver metastases are managed, one item per tumour (``data/management.yaml``)."""
+    deps.record("management")
+    return _data()["management"]
 
 
 OUTCOME_COLUMNS = [
