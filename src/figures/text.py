@@ -188,3 +188,16 @@ def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: 
     glue(_key(key, "n"), number(n), display=False)
     for i, value in parts.items():
         glue(_key(key, "share", i), f"{100 * value / n:.0f}%", display=False)
+
+
+def candidate_references() -> Markdown:
+    """The references that are only a likely match for a bracketed citation of the source review
+    (``x-mapping`` says ``candidate``), each cited, as one sentence for the References page."""
+    keys = sorted(
+        key for key, entry in dataset.bibliography().entries.items()
+        if entry.fields.get("x-mapping", "").startswith(("candidate", "named-author candidate"))
+    )
+    if not keys:
+        return Markdown("", "")
+    roles = ", ".join(cite_role([key], "cite:t") for key in keys)
+    return Markdown(f"Candidate matches: {roles}.", f"Candidate matches: {', '.join(keys)}.")
