@@ -224,8 +224,8 @@ flags:
 """
 
 
-def test_a_new_study_file_appears_in_the_evidence_table_and_the_flags_note(tmp_path, monkeypatch):
-    from figures import dataset, paths, tables, text
+def test_a_new_study_file_appears_in_the_evidence_table_and_is_cited(tmp_path, monkeypatch):
+    from figures import dataset, paths, render, tables, text
 
     data = copy_project(tmp_path / "book") / "data"
     (data / "studies" / "berger2013relationship.yaml").write_text(NEW_WT_STUDY, encoding="utf-8")
@@ -237,9 +237,12 @@ def test_a_new_study_file_appears_in_the_evidence_table_and_the_flags_note(tmp_p
         labels = list(table["Study"])
         assert labels.index("Berger 2013") > labels.index("Ehrlich 2009"), "rows are not oldest first"
         assert "Berger 2013" not in list(tables.evidence_table("nb")["Study"])
-        note = text.flags_note("wt", ("wt",))._markdown()
+        shown = render.show_table(table)._markdown()
         # Contributor text is escaped: no emphasis, code or citation role survives from the flag.
-        assert "\\*made\\-up\\*" in note and "\\`code\\`" in note and "\\{cite\\:p\\}" in note
-        assert "{cite:p}`berger2013relationship`" in note
+        assert "\\*made\\-up\\*" in shown and "\\`code\\`" in shown and "\\{cite\\:p\\}" in shown
+        # The chapter's sentence above the table cites every study, oldest first.
+        intro = text.evidence_intro("wt", "tab-wt-evidence").markdown
+        assert "5 studies" not in intro and "6 studies" in intro
+        assert intro.index("ehrlich2009hepatic") < intro.index("berger2013relationship")
     finally:
         dataset.load_dataset.cache_clear()

@@ -1,4 +1,9 @@
-"""The bibliography style of the References page: pybtex's ``plain``, marking unverified metadata.
+"""The bibliography style of the References page: pybtex's ``plain``, marking unverified metadata,
+with author-year labels.
+
+The chapters cite author-year (``bibtex_reference_style: author_year``: "Ehrlich et al. (2009)"),
+so the list is labelled the same way ("[Ehrlich et al., 2009]"), in the HTML site and the PDF alike;
+a numbered list would not match the citations in the text.
 
 An entry whose metadata was recalled rather than seen (``x-confidence = {recalled}``) ends with
 "[metadata unverified]"; one whose author list alone was not seen (``x-confidence-authors``) ends
@@ -13,20 +18,62 @@ project to be re-installed for a packaging entry point.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.labels import BaseLabelStyle
 
 from figures.references import unverified_mark
 
 STYLE_NAME = "hepmet"
+LABEL_STYLE_NAME = "hepmet_author_year"
 HIDDEN_FIELDS = {"note"}
 
 
+def _surnames(entry: Entry) -> list[str]:
+    """The last names of the entry's authors (or editors), as plain text."""
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    return [Text.from_latex(" ".join(p.prelast_names + p.last_names)).render_as("text") for p in persons]
+
+
+def author_year(entry: Entry) -> str:
+    """``Ehrlich et al., 2009``, ``Hugh and Poston, 1997``: the label of a reference, worded as the
+    author-year citations of the text word it."""
+    names = _surnames(entry)
+    if not names:
+        who = Text.from_latex(entry.fields.get("organization", entry.key)).render_as("text")
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearLabels(BaseLabelStyle):
+    """Author-year labels; two works with the same label get ``a``, ``b``... in list order."""
+
+    def format_labels(self, sorted_entries):
+        labels = [author_year(entry) for entry in sorted_entries]
+        repeated = {label for label, count in Counter(labels).items() if count > 1}
+        seen: Counter = Counter()
+        for label in labels:
+            if label in repeated:
+                seen[label] += 1
+                yield f"{label}{chr(ord('a') + seen[label] - 1)}"
+            else:
+                yield label
+
+
 class Style(PlainStyle):
-    """``plain``, without provenance notes, with the unverified mark appended."""
+    """``plain`` with author-year labels, without provenance notes, with the unverified mark appended."""
+
+    default_label_style = LABEL_STYLE_NAME
 
     def format_entry(self, label, entry, bib_data=None):
         printed = Entry(
@@ -43,5 +90,6 @@ class Style(PlainStyle):
 
 
 def setup(app) -> dict:
+    register_plugin("pybtex.style.labels", LABEL_STYLE_NAME, AuthorYearLabels)
     register_plugin("pybtex.style.formatting", STYLE_NAME, Style)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

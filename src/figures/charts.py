@@ -69,7 +69,7 @@ def table1_description() -> str:
             f"{' (adult series)' if r['metastatic_adult'] else ''}, hepatic metastatic disease "
             f"{text.value_range(r['hepatic_low'], r['hepatic_high'], 'percent')}{' (adult series)' if r['hepatic_adult'] else ''}"
         )
-    return "Ranges of patients by tumour, pediatric figures in solid blue bars, adult-derived figures in dashed orange bars. " + "; ".join(parts) + "."
+    return "Ranges of patients by tumor, pediatric figures in solid blue bars, adult-derived figures in dashed orange bars. " + "; ".join(parts) + "."
 
 
 def _percent_outcomes(citation: str, measure: str) -> pd.DataFrame:
@@ -379,4 +379,4 @@ def evidence_map(tumours: list[str]) -> alt.Chart:
 def evidence_map_description(tumours: list[str]) -> str:
     frame = evidence_map_frame(tumours)
     parts = [f"{r.tumour}, {r.age_group}: {r.studies}" for r in frame.itertuples()]
-    return "Stacked bar chart of the number of studies per tumour by age group of the patients. " + "; ".join(parts) + "."
+    return "Stacked bar chart of the number of studies per tumor by age group of the patients. " + "; ".join(parts) + "."

@@ -44,6 +44,7 @@ def load_dataset(data_dir: Path) -> dict:
         "screening": checked.screening.data,
         "grade": [doc.data for _stem, doc in sorted(checked.grade.items())],
         "pools": (checked.pools.data or []) if checked.pools is not None else [],
+        "management": checked.management.data if checked.management is not None else [],
     }
 
 
@@ -101,7 +102,7 @@ def part_digest(data_dir: Path, part: str) -> str:
         return _digest(files, data_dir)
     if kind == "facts":
         return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)
-    if kind in {"tumours", "screening", "pools"}:
+    if kind in {"tumours", "screening", "pools", "management"}:
         return _digest([f for f in [data_dir / f"{kind}.yaml"] if f.exists()], data_dir)
     if kind == "grade":
         return _digest(sorted((data_dir / "grade").glob("*.yaml")), data_dir)
@@ -170,6 +171,12 @@ def pools() -> list[dict]:
     """The pools an editor declared in ``data/pools.yaml`` (empty when none is declared)."""
     deps.record("pools")
     return _data()["pools"]
+
+
+def management() -> list[dict]:
+    """How liver metastases are managed, one item per tumour (``data/management.yaml``)."""
+    deps.record("management")
+    return _data()["management"]
 
 
 OUTCOME_COLUMNS = [

@@ -79,7 +79,7 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.Chart:
         size=alt.Size("patients:Q", title="Patients", scale=alt.Scale(range=[60, 900])),
         color=colour,
         tooltip=[
-            alt.Tooltip("tumour_name:N", title="Tumour"),
+            alt.Tooltip("tumour_name:N", title="Tumor"),
             alt.Tooltip("intervention_name:N", title="Intervention"),
             alt.Tooltip("age:N", title="Series"),
             alt.Tooltip("studies:Q", title="Studies"),

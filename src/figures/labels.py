@@ -73,8 +73,8 @@ DESIGNS = {
 }
 
 CENTRES = {
-    "single": "single centre",
-    "multi": "multicentre",
+    "single": "single center",
+    "multi": "multicenter",
     "cooperative-group": "cooperative group",
     "registry": "registry",
 }

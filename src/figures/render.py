@@ -2,8 +2,13 @@
 
 A chart is shown as an interactive Vega view in HTML (drawn by the bundle that ``sphinx_ext``
 serves from the site itself, never a CDN) and as a vector PDF of the same spec in the PDF edition.
+In HTML the chart container first holds a static SVG image of the same spec (the drawing the PDF
+is made from), so a reader without JavaScript, or whose browser fails to draw the chart, still sees
+it; ``static/hepmet.js`` replaces the image once the interactive view is drawn.
 A table is emitted as a MyST ``list-table``: Sphinx then writes a real, escaped table in each
-builder, numbered and captioned, with no HTML object leaking into the PDF.
+builder, numbered and captioned, with no HTML object leaking into the PDF. A summary table meant
+for small screens (:func:`show_stacked_table`) is written as raw HTML, whose rows stack into labelled
+blocks on a narrow screen, and as a raw LaTeX longtable; both escaped.
 """
 
 from __future__ import annotations
@@ -44,15 +49,20 @@ def _script_safe(json_text: str) -> str:
 _CREATION_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
 
 
-def chart_pdf(spec: dict) -> bytes:
+def chart_svg(spec: dict) -> str:
+    """The static SVG drawing of a Vega-Lite spec (stable bytes: the source of the PDF chart)."""
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     """A vector PDF of a Vega-Lite spec whose bytes depend on the spec alone.
 
     vl-convert's own PDF writer orders dictionaries and font objects differently in every process,
     so the PDF edition could never be byte-reproducible; its SVG is stable. cairo draws that SVG
-    as a PDF whose only varying field, the creation date, is pinned (same length, so the file's
-    offsets stay valid).
+    (``svg``, when the caller already has it) as a PDF whose only varying field, the creation date,
+    is pinned (same length, so the file's offsets stay valid).
     """
-    svg = vl_convert.vegalite_to_svg(spec)
+    svg = svg if svg is not None else chart_svg(spec)
     pdf = cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
     return _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", pdf)
 
@@ -69,19 +79,24 @@ class ChartDisplay:
         # Ids come from the spec, so the same chart gives the same bytes in every build.
         self.chart_id = "chart-" + hashlib.sha256(spec_text.encode()).hexdigest()[:16]
         self._spec_text = spec_text
+        self.svg = chart_svg(self.spec)
 
     def _html(self) -> str:
         cid = self.chart_id
         label = html.escape(self.description, quote=True)
+        # The static drawing, shown until (and unless) the interactive view replaces it. The
+        # container carries the text alternative, so the image itself is decorative (alt="").
+        static = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         return (
-            f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}"></div>\n'
+            f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}">'
+            f'<img class="hepmet-chart-static" alt="" src="data:image/svg+xml;base64,{static}"></div>\n'
             f'<script type="application/json" id="{cid}-spec">{_script_safe(self._spec_text)}</script>\n'
             f'<p class="hepmet-chart-description visually-hidden">{html.escape(self.description)}</p>\n'
             f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
         )
 
     def _pdf(self) -> str:
-        return base64.b64encode(chart_pdf(self.spec)).decode("ascii")
+        return base64.b64encode(chart_pdf(self.spec, self.svg)).decode("ascii")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {
@@ -154,3 +169,77 @@ def show_table(
     """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX); ``widths`` are
     optional relative column widths."""
     return TableDisplay(frame, caption=caption, name=name, widths=widths)
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_",
+    "$": r"\$", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+}
+_LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
+
+
+def escape_latex(value: object) -> str:
+    """Return ``value`` as literal LaTeX text: every special character escaped."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_SPECIALS[m.group()], " ".join(str(value).split()))
+
+
+def _fence(*texts: str) -> str:
+    """A backtick fence longer than any run of backticks in ``texts``."""
+    longest = max((len(run) for t in texts for run in re.findall("`+", t)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+class StackedTableDisplay:
+    """A small summary table: an HTML table whose rows stack into labelled blocks on a narrow
+    screen (each cell carries its column name), and a LaTeX longtable for the PDF; both escaped."""
+
+    def __init__(self, frame: pd.DataFrame, caption: str, widths: list[float]):
+        if frame.empty:
+            raise ValueError("a table needs at least one row; say in the text that there is no data")
+        if len(widths) != len(frame.columns):
+            raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
+        self.frame = frame
+        self.caption = caption
+        self.widths = widths
+
+    def _html(self) -> str:
+        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.frame.columns)
+        lines = ['<table class="hepmet-stacked">', f"<caption>{html.escape(self.caption)}</caption>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+        for values in self.frame.itertuples(index=False):
+            first, *rest = [html.escape(str(v)) for v in values]
+            cells = "".join(
+                f'<td data-label="{html.escape(str(c), quote=True)}">{v}</td>' for c, v in zip(self.frame.columns[1:], rest)
+            )
+            lines.append(f'<tr><th scope="row">{first}</th>{cells}</tr>')
+        lines += ["</tbody>", "</table>"]
+        return "\n".join(lines)
+
+    def _latex(self) -> str:
+        total = sum(self.widths)
+        spec = "".join(rf">{{\raggedright\arraybackslash}}p{{{w / total * 0.94:.3f}\linewidth}}" for w in self.widths)
+        head = " & ".join(rf"\textbf{{{escape_latex(c)}}}" for c in self.frame.columns) + r" \\"
+        lines = [
+            rf"\par\noindent\textbf{{{escape_latex(self.caption)}}}\par",
+            rf"\begin{{longtable}}{{{spec}}}",
+            r"\hline", head, r"\hline", r"\endhead",
+        ]
+        for values in self.frame.itertuples(index=False):
+            lines.append(" & ".join(escape_latex(v) for v in values) + r" \\ \hline")
+        lines.append(r"\end{longtable}")
+        return "\n".join(lines)
+
+    def _markdown(self) -> str:
+        html_text, latex_text = self._html(), self._latex()
+        fence = _fence(html_text, latex_text)
+        return f"{fence}{{raw}} html\n{html_text}\n{fence}\n\n{fence}{{raw}} latex\n{latex_text}\n{fence}\n"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self._markdown(), "text/plain": self.frame.to_string(index=False)}
+
+
+def show_stacked_table(frame: pd.DataFrame, caption: str, widths: list[float]) -> StackedTableDisplay:
+    """Display a small summary ``frame`` readable on a phone (stacked rows) and in the PDF
+    (``widths``: relative column widths of the LaTeX table)."""
+    return StackedTableDisplay(frame, caption, widths)

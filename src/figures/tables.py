@@ -99,12 +99,6 @@ def _flags(study: dict) -> str:
     return " ".join(f["note"] for f in flags)
 
 
-def _chronological(study: dict) -> tuple:
-    # The label ends with the publication year ("Ehrlich 2009"); unknown years sort last.
-    year = study["label"].rsplit(" ", 1)[-1]
-    return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
-
-
 # Relative widths of the evidence table's columns, for both editions (see render.show_table).
 EVIDENCE_WIDTHS = [9, 17, 20, 12, 28, 14]
 
@@ -119,7 +113,7 @@ def evidence_table(tumour: str) -> pd.DataFrame:
     Show it with ``widths=EVIDENCE_WIDTHS``.
     """
     rows = []
-    for study in sorted(dataset.studies(tumour), key=_chronological):
+    for study in sorted(dataset.studies(tumour), key=text.chronological):
         rows.append(
             {
                 "Study": study["label"],
@@ -139,30 +133,7 @@ def evidence_table(tumour: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- Conclusion and methods (issue 5) -----------------------------------------------------------
-
-YOUNG_AGE_GROUPS = {"pediatric", "adolescent", "pediatric-adolescent"}
-
-
-def evidence_base() -> pd.DataFrame:
-    """Per tumour: how many studies, how many in young patients, the largest such series, and the
-    highest GRADE certainty among the tumour's summary-of-findings rows (``grade.tumour_certainty``)."""
-    rows = []
-    for t in dataset.tumours().itertuples():
-        records = dataset.studies(t.code)
-        young = [s for s in records if s["population"]["age_group"] in YOUNG_AGE_GROUPS]
-        sizes = [s["n_liver_metastases"] for s in young if s.get("n_liver_metastases") is not None]
-        rows.append(
-            {
-                "Tumour": t.name,
-                "Studies": len(records),
-                "In children or adolescents": len(young),
-                "Adult or mixed ages": len(records) - len(young),
-                "Largest young series with liver metastases (patients)": max(sizes) if sizes else "none",
-                "Highest GRADE certainty": grade.tumour_certainty(t.code) or "no question graded",
-            }
-        )
-    return pd.DataFrame(rows)
+# --- Methods -----------------------------------------------------------------------------------
 
 
 def studies_by_design() -> pd.DataFrame:

@@ -14,7 +14,10 @@ from myst_nb import glue
 from figures import dataset, render
 
 # The prose says "per year" or "patients" itself: counts carry no unit of their own.
-_UNITS = {"percent": "%", "months": " months", "years": " years", "per-million": " per million", "gray": " Gy"}
+_UNITS = {
+    "percent": "%", "months": " months", "weeks": " weeks", "years": " years", "cm": " cm",
+    "per-million": " per million", "gray": " Gy",
+}
 
 
 def _key(*parts: str) -> str:
@@ -27,7 +30,17 @@ def number(value: float) -> str:
 
 
 def with_unit(value: float, unit: str) -> str:
-    return number(value) + _UNITS.get(unit, "")
+    """``76%``, ``8 years``, ``1 year``: a word unit is singular for exactly one."""
+    suffix = _UNITS.get(unit, "")
+    if value == 1 and suffix.endswith("s") and suffix.strip().isalpha():
+        suffix = suffix[:-1]
+    return number(value) + suffix
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 study``, ``7 studies``: the count and the right form of the noun."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{number(count)} {word}"
 
 
 def value_range(low: float, high: float, unit: str) -> str:
@@ -82,13 +95,11 @@ def glue_study(citation: str) -> None:
             glue(_key(citation, outcome["id"], "timepoint"), with_unit(outcome["timepoint_months"], "months"), display=False)
 
 
-def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
-    """The recorded inconsistencies of the source: ``(citation, what, note)`` for the studies of
-    ``tumour`` and the facts of ``topics``, in file order."""
+def source_flags(topics: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The recorded inconsistencies of the source's background figures: ``(citation, what, note)``
+    for the facts of ``topics``, in file order. (A study's own flags are shown in its row of the
+    evidence table, so that each inconsistency is printed once.)"""
     found = []
-    for study in sorted(dataset.studies(tumour), key=lambda s: s["citation"]):
-        for flag in study.get("flags") or []:
-            found.append((study["citation"], f"{study['label']}, {flag['field']}", flag["note"]))
     for topic in topics:
         for fact in dataset.facts(topic):
             for flag in fact.get("flags") or []:
@@ -100,32 +111,60 @@ def source_flags(tumour: str, topics: tuple[str, ...] = ()) -> list[tuple[str, s
 _CITATION_KEY = re.compile(r"[a-z0-9_-]+")
 
 
-class FlagsNote:
-    """An admonition listing the source's inconsistencies, generated from the ``flags`` in data/."""
+def cite_role(keys: list[str], role: str = "cite:p") -> str:
+    """A citation role for ``keys``; each must be a plain key, since it is interpolated into markup."""
+    for key in keys:
+        if not _CITATION_KEY.fullmatch(key):
+            raise ValueError(f"not a citation key: {key!r}")
+    return f"{{{role}}}`{','.join(keys)}`"
 
-    def __init__(self, flags: list[tuple[str, str, str]]):
-        self.flags = flags
 
-    def _markdown(self) -> str:
-        lines = [":::{admonition} Inconsistencies in the source, as recorded in the dataset", ":class: note", ""]
-        if not self.flags:
-            lines.append("None recorded.")
-        for citation, what, note in self.flags:
-            # A key is interpolated into a role, so it must be a plain key; the rest is escaped.
-            if not _CITATION_KEY.fullmatch(citation):
-                raise ValueError(f"not a citation key: {citation!r}")
-            lines.append(f"- {render.escape_markdown(what)} {{cite:p}}`{citation}`: {render.escape_markdown(note)}")
-        lines.append(":::")
-        return "\n".join(lines) + "\n"
+class Markdown:
+    """Generated MyST text (a note, a sentence with citations), shown in both editions."""
+
+    def __init__(self, markdown: str, plain: str):
+        self.markdown = markdown
+        self.plain = plain
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        plain = "\n".join(f"{what}: {note}" for _, what, note in self.flags) or "None recorded."
-        return {"text/markdown": self._markdown(), "text/plain": plain}
+        return {"text/markdown": self.markdown, "text/plain": self.plain}
 
 
-def flags_note(tumour: str, topics: tuple[str, ...] = ()) -> FlagsNote:
-    """The note a chapter shows under its evidence table: every flag of its studies and facts."""
-    return FlagsNote(source_flags(tumour, topics))
+def flags_note(topics: tuple[str, ...]) -> Markdown:
+    """The note listing the inconsistencies of the source's background figures for a chapter
+    (nothing at all when none is recorded)."""
+    flags = source_flags(topics)
+    if not flags:
+        return Markdown("", "")
+    lines = [":::{admonition} Inconsistencies in the source", ":class: note", ""]
+    for citation, what, note in flags:
+        lines.append(f"- {render.escape_markdown(what)} {cite_role([citation])}: {render.escape_markdown(note)}")
+    lines.append(":::")
+    plain = "\n".join(f"{what}: {note}" for _, what, note in flags)
+    return Markdown("\n".join(lines) + "\n", plain)
+
+
+def chronological(study: dict) -> tuple:
+    """Sort key: oldest study first."""
+    # The label ends with the publication year ("Ehrlich 2009"); unknown years sort last.
+    year = study["label"].rsplit(" ", 1)[-1]
+    return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
+
+
+def evidence_intro(tumour: str, table_name: str) -> Markdown:
+    """The sentence above a chapter's evidence table: how many studies the dataset holds for
+    ``tumour``, each cited, oldest first, and where their recorded inconsistencies are shown."""
+    records = sorted(dataset.studies(tumour), key=chronological)
+    if not records:
+        return Markdown("The dataset holds no study of this tumor yet.", "No study yet.")
+    count = plural(len(records), "study", "studies")
+    keys = [r["citation"] for r in records]
+    markdown = (
+        f"The dataset holds {count} of this tumor {cite_role(keys)}. {{numref}}`{table_name}` "
+        "sets out their design, patients, treatments and results, oldest first, with any "
+        "inconsistency of the source in the last column."
+    )
+    return Markdown(markdown, f"The dataset holds {count} of this tumor.")
 
 
 def glue_tumours() -> None:
@@ -152,3 +191,16 @@ def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: 
     glue(_key(key, "n"), number(n), display=False)
     for i, value in parts.items():
         glue(_key(key, "share", i), f"{100 * value / n:.0f}%", display=False)
+
+
+def candidate_references() -> Markdown:
+    """The references that are only a likely match for a bracketed citation of the source review
+    (``x-mapping`` says ``candidate``), each cited, as one sentence for the References page."""
+    keys = sorted(
+        key for key, entry in dataset.bibliography().entries.items()
+        if entry.fields.get("x-mapping", "").startswith(("candidate", "named-author candidate"))
+    )
+    if not keys:
+        return Markdown("", "")
+    roles = ", ".join(cite_role([key], "cite:t") for key in keys)
+    return Markdown(f"Candidate matches: {roles}.", f"Candidate matches: {', '.join(keys)}.")

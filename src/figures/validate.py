@@ -37,7 +37,7 @@ from jsonschema.exceptions import best_match
 from figures import references
 from figures.yaml_lines import Document, FieldPath, Problems, read_yaml, refused
 
-SCHEMAS = ("codes", "study", "tumours", "facts", "screening", "grade", "pools")
+SCHEMAS = ("codes", "study", "tumours", "facts", "screening", "grade", "pools", "management")
 PERCENT = "percent"
 FIRST_YEAR = 1900
 ESTIMATE_TOLERANCE = 0.5  # percentage points between an estimate and 100 * events / denominator
@@ -415,14 +415,39 @@ class Checked:
     problems: list[str]
     grade: dict[str, Document] = dataclasses.field(default_factory=dict)
     pools: Document | None = None
+    management: Document | None = None
+
+
+def _check_management(doc: Document, tumours: Document, problems: Problems) -> None:
+    """Each tumour of the management table appears once and is a tumour of Table 1."""
+    codes = {t.get("code") for t in tumours.data or [] if isinstance(t, dict)}
+    seen = set()
+    for i, item in enumerate(doc.data or []):
+        code = item.get("tumour") if isinstance(item, dict) else None
+        if code is None:
+            continue
+        path = (i, "tumour")
+        if code not in codes:
+            problems.add(doc.name, doc.line(path), path, f"'{code}' is not a tumour of data/tumours.yaml")
+        elif code in seen:
+            problems.add(doc.name, doc.line(path), path, f"'{code}' is described twice")
+        seen.add(code)
 
 
 def _citations(doc: Document) -> list[tuple[FieldPath, str]]:
-    """Every ``citation`` field of a document, with its path."""
+    """Every ``citation`` field of a document (and every key of a ``citations`` list), with its path."""
     if isinstance(doc.data, dict):
         return [(("citation",), doc.data["citation"])] if isinstance(doc.data.get("citation"), str) else []
     if isinstance(doc.data, list):
-        return [((i, "citation"), item["citation"]) for i, item in enumerate(doc.data) if isinstance(item, dict) and isinstance(item.get("citation"), str)]
+        found = []
+        for i, item in enumerate(doc.data):
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("citation"), str):
+                found.append(((i, "citation"), item["citation"]))
+            keys = item.get("citations")
+            found += [((i, "citations", j), k) for j, k in enumerate(keys if isinstance(keys, list) else []) if isinstance(k, str)]
+        return found
     return []
 
 
@@ -479,6 +504,8 @@ def load_checked(data_dir: Path) -> Checked:
     tumours = data_file("tumours.yaml", "tumours")
     screening = data_file("screening.yaml", "screening")
     pools = data_file("pools.yaml", "pools", required=False)
+    # Optional: a dataset without the conclusion's management summary is still a dataset.
+    management = data_file("management.yaml", "management", required=False)
     studies = [doc for doc in folder("studies", "study", "not a study file: a study is data/studies/<citation-key>.yaml").values() if isinstance(doc.data, dict)]
     for doc in studies:
         _check_study(doc, Path(doc.name).stem, problems)
@@ -495,6 +522,8 @@ def load_checked(data_dir: Path) -> Checked:
         _check_grade(doc, stem, known, problems)
     if pools is not None:
         _check_pools(pools, known, problems)
+    if management is not None and tumours is not None:
+        _check_management(management, tumours, problems)
 
     # One study per citation key: two files naming the same study (a copy under a new name).
     first_file: dict[str, str] = {}
@@ -507,7 +536,7 @@ def load_checked(data_dir: Path) -> Checked:
 
     bib = references.check_references(data_dir / "references", root)
     problems.extend(bib.problems)
-    for doc in [*studies, *facts.values(), *(d for d in (tumours, screening) if d is not None)]:
+    for doc in [*studies, *facts.values(), *(d for d in (tumours, screening, management) if d is not None)]:
         for path, key in _citations(doc):
             if key not in bib.files:
                 problems.add(doc.name, doc.line(path), path, f"'{key}' has no reference: add data/references/{key}.bib")
@@ -515,7 +544,7 @@ def load_checked(data_dir: Path) -> Checked:
 
     ordered = sorted(problems, key=lambda p: (p[0], p[1]))  # stable: schema before cross-field rules
     unique = list(dict.fromkeys(f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in ordered))
-    return Checked(studies, tumours, facts, screening, unique, grade, pools)
+    return Checked(studies, tumours, facts, screening, unique, grade, pools, management)
 
 
 def validate_dataset(data_dir: Path) -> list[str]:

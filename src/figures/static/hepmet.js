@@ -1,5 +1,7 @@
 // Draws every chart of the page with the Vega bundle that the site serves itself (no CDN).
-// Chart outputs only queue their id; the spec sits beside the container as JSON.
+// Chart outputs only queue their id; the spec sits beside the container as JSON. Each container
+// starts with a static SVG image of the chart (what a reader without JavaScript sees); it is
+// removed once the interactive view is drawn, and kept if drawing fails.
 (function () {
   "use strict";
   function draw(id) {
@@ -14,8 +16,14 @@
     var view = document.createElement("div");
     view.setAttribute("aria-hidden", "true");
     container.appendChild(view);
-    window.vegaEmbed(view, spec, { actions: false, renderer: "svg" }).catch(function (err) {
-      container.textContent = "This chart could not be drawn (" + err.message + "); its description follows.";
+    window.vegaEmbed(view, spec, { actions: false, renderer: "svg" }).then(function () {
+      var still = container.querySelector(".hepmet-chart-static");
+      if (still) { still.remove(); }
+    }).catch(function (err) {
+      container.removeChild(view);
+      var message = document.createElement("p");
+      message.textContent = "The interactive chart could not be drawn (" + err.message + "); a static image is shown.";
+      container.insertBefore(message, container.firstChild);
       container.classList.add("hepmet-chart-error");
     });
   }
