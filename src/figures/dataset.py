@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pybtex.database import BibliographyData, parse_file
 
-from figures import deps, paths, validate
+from figures import deps, paths, screening_log, validate
 
 
 class DatasetError(Exception):
@@ -41,7 +41,7 @@ def load_dataset(data_dir: Path) -> dict:
         "studies": [{**doc.data, "_file": Path(doc.name).name} for doc in checked.studies],
         "tumours": checked.tumours.data,
         "facts": {topic: doc.data or [] for topic, doc in checked.facts.items()},
-        "screening": checked.screening.data,
+        "screening": [doc.data for doc in checked.screening],
     }
 
 
@@ -99,8 +99,10 @@ def part_digest(data_dir: Path, part: str) -> str:
         return _digest(files, data_dir)
     if kind == "facts":
         return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)
-    if kind in {"tumours", "screening"}:
-        return _digest([f for f in [data_dir / f"{kind}.yaml"] if f.exists()], data_dir)
+    if kind == "tumours":
+        return _digest([f for f in [data_dir / "tumours.yaml"] if f.exists()], data_dir)
+    if kind == "screening":
+        return _digest(sorted(screening_log.log_dir(data_dir).glob("*.yaml")), data_dir)
     if kind == "references":
         return _digest(sorted((data_dir / "references").glob("*.bib")), data_dir)
     # An unknown part depends on everything: never stale, at worst re-executed.
@@ -113,11 +115,8 @@ def fingerprint(data_dir: Path) -> str:
 
 
 def last_search(data_dir: Path) -> str | None:
-    """ISO date of the latest search round in ``screening.yaml``; None when none is recorded."""
-    path = data_dir / "screening.yaml"
-    rounds = (_read_yaml(path) if path.exists() else None) or []
-    dates = [str(r["date"]) for r in rounds if isinstance(r, dict) and r.get("date")]
-    return max(dates) if dates else None
+    """ISO date of the latest search round of the screening log; None when none is recorded."""
+    return screening_log.last_search_date(data_dir)
 
 
 def study_records(data_dir: Path) -> dict[str, dict]:
@@ -151,7 +150,7 @@ def facts(topic: str) -> list[dict]:
 
 
 def screening() -> list[dict]:
-    """The search and screening rounds (PRISMA), in order; unknown counts are None."""
+    """The rounds of the screening log (``data/screening/round-<N>.yaml``), in order."""
     deps.record("screening")
     return _data()["screening"]
 

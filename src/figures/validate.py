@@ -30,9 +30,9 @@ import referencing
 import yaml
 from jsonschema.exceptions import best_match
 
-from figures import references
+from figures import references, screening_log
 
-SCHEMAS = ("codes", "study", "tumours", "facts", "screening")
+SCHEMAS = ("codes", "study", "tumours", "facts", "screening-round", "searches")
 MAX_VALUES = 100_000  # far above any real file; a YAML "billion laughs" expands beyond it
 PERCENT = "percent"
 
@@ -91,7 +91,9 @@ class Document:
         return self.lines.get(path, 1)
 
 
-class _Problems(list):
+class Problems(list):
+    """Problems as (file, line, field, message), formatted at the end."""
+
     def add(self, doc_name: str, line: int, path: FieldPath | str, message: str) -> None:
         # One line per problem: parser messages may span lines.
         self.append((doc_name, line, path if isinstance(path, str) else field_name(path), " ".join(message.split())))
@@ -117,7 +119,7 @@ class _YamlProblem(Exception):
         self.line = line
 
 
-def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, problems: _Problems, ancestors: frozenset):
+def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, problems: Problems, ancestors: frozenset):
     """The Python value of ``node``, recording the line of every field on the way."""
     doc.values += 1
     if doc.values > MAX_VALUES:
@@ -148,7 +150,7 @@ def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, pro
     return loader.construct_object(node, deep=True)
 
 
-def _parse(loader_class, text: str, doc: Document, problems: _Problems) -> None:
+def _parse(loader_class, text: str, doc: Document, problems: Problems) -> None:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
@@ -160,7 +162,7 @@ def _parse(loader_class, text: str, doc: Document, problems: _Problems) -> None:
         loader.dispose()
 
 
-def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
+def read_yaml(path: Path, root: Path, problems: Problems) -> Document:
     """Parse ``path``; syntax errors become problems and leave ``parsed`` False.
 
     libyaml parses first, for speed; a file it rejects is parsed again by the pure-Python loader,
@@ -172,7 +174,12 @@ def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
     except UnicodeDecodeError as err:
         problems.add(doc.name, 1, "(file)", f"not UTF-8 text ({err.reason} at byte {err.start})")
         return doc
-    fast_problems = _Problems()
+    return parse_text(text, doc, problems)
+
+
+def parse_text(text: str, doc: Document, problems: Problems) -> Document:
+    """Parse ``text`` as the YAML of ``doc`` (a document with only its name set), as :func:`read_yaml`."""
+    fast_problems = Problems()
     try:
         _parse(_FastLoader, text, doc, fast_problems)
         problems.extend(fast_problems)
@@ -214,6 +221,11 @@ def _validators() -> dict[str, jsonschema.protocols.Validator]:
     }
 
 
+def validator(kind: str) -> jsonschema.protocols.Validator:
+    """The checker of one declared schema (``study``, ``tumours``, ``facts``, ``screening-round``)."""
+    return _validators()[kind]
+
+
 def _describe(value: Any) -> str:
     kinds = {bool: "true/false", int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
     if value is None:
@@ -227,7 +239,7 @@ _TYPE_WORDS = {
 }
 
 
-def _schema_problems(doc: Document, validator, problems: _Problems) -> None:
+def schema_problems(doc: Document, validator, problems: Problems) -> None:
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path]):
         while err.validator in {"oneOf", "anyOf"} and err.context:
             err = best_match(err.context)
@@ -268,7 +280,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _in_order(doc: Document, problems: _Problems, base: FieldPath, names: list[str], values: dict, what: str = "") -> None:
+def _in_order(doc: Document, problems: Problems, base: FieldPath, names: list[str], values: dict, what: str = "") -> None:
     """Report each pair of known values that is out of order (``names`` in increasing order)."""
     known = [(n, values.get(n)) for n in names if _number(values.get(n))]
     for (low_name, low), (high_name, high) in zip(known, known[1:]):
@@ -276,7 +288,7 @@ def _in_order(doc: Document, problems: _Problems, base: FieldPath, names: list[s
             problems.add(doc.name, doc.line(base + (low_name,)), base + (low_name,), f"{low:g} is above the {what}{high_name.replace('_', ' ')} {high:g}")
 
 
-def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
+def _check_study(doc: Document, stem: str, problems: Problems) -> None:
     study = doc.data
     if study.get("citation") != stem:
         problems.add(doc.name, doc.line(("citation",)), ("citation",), f"{json.dumps(study.get('citation'))} differs from the file name: the key must equal the file stem '{stem}'")
@@ -304,7 +316,7 @@ def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
             _check_outcome(doc, ("outcomes", index), outcome, comparison_ids, problems)
 
 
-def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: FieldPath) -> set[str]:
+def _unique_ids(doc: Document, problems: Problems, items: Any, base_path: FieldPath) -> set[str]:
     """The ``id`` fields of the list ``items`` (at ``base_path``), each duplicate reported."""
     seen: dict[str, int] = {}
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -319,7 +331,7 @@ def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: Field
     return set(seen)
 
 
-def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids: set[str], problems: _Problems) -> None:
+def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids: set[str], problems: Problems) -> None:
     estimate, unit = outcome.get("estimate"), outcome.get("unit")
     ci = outcome.get("ci") if isinstance(outcome.get("ci"), dict) else {}
     events, denominator = outcome.get("events"), outcome.get("denominator")
@@ -345,13 +357,13 @@ def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids
         problems.add(doc.name, doc.line(base + ("comparison",)), base + ("comparison",), f"'{comparison}' is not the id of one of the study's comparisons ({known})")
 
 
-def _check_ranges(doc: Document, problems: _Problems, base: FieldPath, item: dict, low_key: str, high_key: str) -> None:
+def _check_ranges(doc: Document, problems: Problems, base: FieldPath, item: dict, low_key: str, high_key: str) -> None:
     low, high = item.get(low_key), item.get(high_key)
     if _number(low) and _number(high) and low > high:
         problems.add(doc.name, doc.line(base + (low_key,)), base + (low_key,), f"{low:g} is above {high_key} {high:g}")
 
 
-def _check_tumours(doc: Document, problems: _Problems) -> None:
+def _check_tumours(doc: Document, problems: Problems) -> None:
     seen: dict[str, int] = {}
     for index, tumour in enumerate(doc.data if isinstance(doc.data, list) else []):
         if not isinstance(tumour, dict):
@@ -366,7 +378,7 @@ def _check_tumours(doc: Document, problems: _Problems) -> None:
                 _check_ranges(doc, problems, (index, key), tumour[key], "low", "high")
 
 
-def _check_facts(doc: Document, problems: _Problems) -> None:
+def _check_facts(doc: Document, problems: Problems) -> None:
     _unique_ids(doc, problems, doc.data, ())
     for index, fact in enumerate(doc.data if isinstance(doc.data, list) else []):
         if not isinstance(fact, dict):
@@ -379,34 +391,6 @@ def _check_facts(doc: Document, problems: _Problems) -> None:
                     problems.add(doc.name, doc.line((index, key)), (index, key), f"{value:g} is not a percentage (0-100)")
 
 
-# The PRISMA funnel: each count can be at most the one before it.
-_FUNNEL = [
-    ("records_screened", "records_identified"),
-    ("records_excluded", "records_screened"),
-    ("reports_assessed", "reports_sought"),
-    ("reports_not_retrieved", "reports_sought"),
-    ("reports_excluded", "reports_assessed"),
-    ("studies_included", "reports_assessed"),
-]
-
-
-def _check_screening(doc: Document, problems: _Problems) -> None:
-    rounds = doc.data if isinstance(doc.data, list) else []
-    for index, item in enumerate(rounds):
-        if not isinstance(item, dict):
-            continue
-        if item.get("round") != index + 1 and _number(item.get("round")):
-            problems.add(doc.name, doc.line((index, "round")), (index, "round"), f"{item['round']} should be {index + 1}: rounds are numbered 1, 2, 3... in file order")
-        for smaller, larger in _FUNNEL:
-            if _number(item.get(smaller)) and _number(item.get(larger)) and item[smaller] > item[larger]:
-                problems.add(doc.name, doc.line((index, smaller)), (index, smaller), f"{item[smaller]} is above {larger} {item[larger]}")
-        sources = item.get("sources") if isinstance(item.get("sources"), list) else []
-        counts = [s.get("records") for s in sources if isinstance(s, dict)]
-        identified = item.get("records_identified")
-        if counts and all(_number(c) for c in counts) and _number(identified) and sum(counts) != identified:
-            problems.add(doc.name, doc.line((index, "records_identified")), (index, "records_identified"), f"{identified} differs from the sum of the sources' records {sum(counts)}")
-
-
 # --- the dataset ------------------------------------------------------------------------------
 
 
@@ -417,7 +401,7 @@ class Checked:
     studies: list[Document]
     tumours: Document | None
     facts: dict[str, Document]
-    screening: Document | None
+    screening: list[Document]  # the rounds of the screening log (figures.screening_log)
     problems: list[str]
 
 
@@ -438,12 +422,12 @@ def load_checked(data_dir: Path) -> Checked:
     """
     data_dir = Path(data_dir)
     root = data_dir.parent
-    problems = _Problems()
+    problems = Problems()
     validators = _validators()
     name = lambda p: str(p.relative_to(root))  # noqa: E731 - the display path, used often below
 
     if not data_dir.is_dir():
-        return Checked([], None, {}, None, [f"{data_dir}:1: (file): the data folder is missing"])
+        return Checked([], None, {}, [], [f"{data_dir}:1: (file): the data folder is missing"])
 
     def schema_checked(path: Path, kind: str) -> Document | None:
         doc = read_yaml(path, root, problems)
@@ -452,7 +436,7 @@ def load_checked(data_dir: Path) -> Checked:
         if doc.data is None and kind != "facts":
             problems.add(doc.name, 1, "(file)", "the file is empty")
             return None
-        _schema_problems(doc, validators[kind], problems)
+        schema_problems(doc, validators[kind], problems)
         return doc
 
     def required_file(relative: str, kind: str) -> Document | None:
@@ -463,7 +447,6 @@ def load_checked(data_dir: Path) -> Checked:
         return schema_checked(path, kind)
 
     tumours = required_file("tumours.yaml", "tumours")
-    screening = required_file("screening.yaml", "screening")
     studies, facts = [], {}
     for path in sorted((data_dir / "studies").glob("*")) if (data_dir / "studies").is_dir() else []:
         if path.suffix != ".yaml" or not path.is_file():
@@ -483,8 +466,7 @@ def load_checked(data_dir: Path) -> Checked:
             facts[path.stem] = doc
     if tumours is not None:
         _check_tumours(tumours, problems)
-    if screening is not None:
-        _check_screening(screening, problems)
+    screening = screening_log.check_log(data_dir, problems)
 
     # One study per citation key: two files naming the same study (a copy under a new name).
     first_file: dict[str, str] = {}
@@ -497,7 +479,7 @@ def load_checked(data_dir: Path) -> Checked:
 
     bib = references.check_references(data_dir / "references", root)
     problems.extend(bib.problems)
-    for doc in [*studies, *facts.values(), *(d for d in (tumours, screening) if d is not None)]:
+    for doc in [*studies, *facts.values(), *([tumours] if tumours is not None else [])]:
         for path, key in _citations(doc):
             if key not in bib.files:
                 problems.add(doc.name, doc.line(path), path, f"'{key}' has no reference: add data/references/{key}.bib")
