@@ -113,3 +113,13 @@ def test_an_issue_that_is_not_a_proposal_is_answered_with_a_message(project, tmp
     comment = tmp_path / "comment.md"
     assert proposal.main([str(event), "--root", str(project), "--comment", str(comment)]) == 2
     assert "does not follow the proposal form; missing: Title of the paper" in comment.read_text(encoding="utf-8")
+
+
+def test_a_proposal_without_a_usable_year_is_answered_with_a_message(project, tmp_path):
+    event = json.loads((ISSUES / "proposal-valid.json").read_text(encoding="utf-8"))
+    event["issue"]["body"] = event["issue"]["body"].replace("### Year of publication\n\n2022", "### Year of publication\n\nabout 2020")
+    path, comment = tmp_path / "event.json", tmp_path / "comment.md"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    assert proposal.main([str(path), "--root", str(project), "--comment", str(comment)]) == 2
+    assert "the year of publication must be a year such as 2019, not 'about 2020'" in comment.read_text(encoding="utf-8")
+    assert not list((project / "data" / "studies").glob("qqfixture*"))

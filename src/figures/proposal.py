@@ -121,6 +121,8 @@ def study_and_reference(fields: dict, number: int) -> tuple[str, dict, str]:
     """The citation key, the study record and the BibTeX text a proposal describes."""
     authors = [a.strip() for a in (fields["authors"] or "").splitlines() if a.strip()]
     year = _number(fields["year"])
+    if not isinstance(year, int):
+        raise ProposalError(f"the year of publication must be a year such as 2019, not {fields['year']!r}")
     key = rounds.citation_key({"authors": authors, "year": year, "title": fields["title"] or ""})
     if key is None:
         raise ProposalError("a citation key needs the first author's family name, the year and the title")
