@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from figures import proposal, validate
+from figures import proposal, screening_log, validate
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -94,6 +94,10 @@ def test_a_valid_proposal_becomes_two_valid_files(project, tmp_path, monkeypatch
     assert "author       = {Qqfixture, Iris and Ppexample, Jon}" in bib and "pages        = {101--109}" in bib
     assert "x-confidence = {recalled}" in bib and "x-source     = {https://example.org/fixture-proposal}" in bib
     assert validate.validate_dataset(project / "data") == []
+    logged = screening_log.load_rounds(project / "data")[-1]
+    assert logged["databases"] == [{"name": "proposal in issue #42", "kind": "contributor", "note": None}]
+    (record,) = logged["records"]
+    assert (record["decision"], record["study"], record["doi"], record["year"]) == ("include", "qqfixture2022fixture", "10.5555/fixture.0042", 2022)
 
 
 def test_an_invalid_proposal_gets_the_validators_messages_and_leaves_no_file(project, tmp_path, monkeypatch):
@@ -105,6 +109,7 @@ def test_an_invalid_proposal_gets_the_validators_messages_and_leaves_no_file(pro
     assert re.search(r"data/studies/qqfixture2022fixture.yaml:\d+: outcomes\[0\].estimate: 164 is not a percentage \(0-100\)", text)
     assert sorted(p.name for p in (project / "data" / "studies").iterdir()) == before
     assert not (project / "data" / "references" / "qqfixture2022fixture.bib").exists()
+    assert sorted(p.name for p in (project / "data" / "screening").iterdir()) == ["round-1.yaml"]
 
 
 def test_an_issue_that_is_not_a_proposal_is_answered_with_a_message(project, tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-from figures import exports, paths, pubmed, rounds, screening_log
+from figures import exports, paths, pubmed, references, rounds, screening_log
 from figures.validate import validate_dataset
 
 CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z0-9]+$")
@@ -134,11 +134,6 @@ def cmd_new_study(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bibtex_text(value: str) -> str:
-    """A value for a BibTeX field in braces: braces balanced away, percent signs escaped."""
-    return " ".join(value.replace("{", "(").replace("}", ")").replace("\\", "/").replace("%", r"\%").split())
-
-
 def _reference_stub(templates, key: str, record: dict | None) -> str:
     """The reference stub; pre-filled from a screening record (marked recalled until checked)."""
     text = (templates / "reference.bib").read_text(encoding="utf-8").format(key=key)
@@ -151,9 +146,9 @@ def _reference_stub(templates, key: str, record: dict | None) -> str:
         "year": "" if record["year"] is None else str(record["year"]),
     }
     for name, value in fields.items():
-        text = text.replace(f"{name:<12} = {{}}", f"{name:<12} = {{{_bibtex_text(value)}}}")
+        text = text.replace(f"{name:<12} = {{}}", f"{name:<12} = {{{references.bibtex_value(value)}}}")
     seen = [(name, record[name]) for name in ("doi", "pmid", "pmcid") if record.get(name)]
-    extra = "".join(f"  {name:<12} = {{{_bibtex_text(value)}}},\n" for name, value in seen)
+    extra = "".join(f"  {name:<12} = {{{references.bibtex_value(value)}}},\n" for name, value in seen)
     extra += f"  note         = {{metadata pre-filled from record {record['id']} of the screening log; check it against the paper}},\n"
     text = text.replace("  x-confidence = {recalled},\n", extra + "  x-confidence = {recalled},\n")
     return text.replace("x-source     = {}", f"x-source     = {{{record.get('url') or ''}}}")

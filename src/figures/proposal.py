@@ -8,8 +8,9 @@ GitHub Actions saves at ``$GITHUB_EVENT_PATH``: the body never passes through a 
 
 ``python -m figures.proposal [EVENT_JSON] --root . --comment FILE`` writes
 ``data/studies/<key>.yaml`` and ``data/references/<key>.bib``, then validates the dataset. Valid:
-exit 0, ``key=<key>`` in ``$GITHUB_OUTPUT``. Not valid: the two files are removed again, FILE holds
-a comment listing the validator's messages, exit 1. A malformed event or body: exit 2 with a
+the proposal is logged as a new round of the screening log (source kind ``contributor``, one
+included record), exit 0, ``key=<key>`` in ``$GITHUB_OUTPUT``. Not valid: the two files are removed
+again, FILE holds a comment listing the validator's messages, exit 1. A malformed event or body: exit 2 with a
 message (and a comment saying what is missing).
 """
 
@@ -20,11 +21,12 @@ import json
 import os
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
-from figures import paths, rounds
+from figures import paths, references, rounds, screening_log
 from figures.validate import validate_dataset
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "propose-study.yml"
@@ -117,8 +119,8 @@ def _years(text: str | None) -> dict:
     return {"start": int(years[0]) if years else None, "end": int(years[-1]) if len(years) > 1 else None}
 
 
-def study_and_reference(fields: dict, number: int) -> tuple[str, dict, str]:
-    """The citation key, the study record and the BibTeX text a proposal describes."""
+def study_and_reference(fields: dict, number: int) -> tuple[str, dict, dict]:
+    """The citation key, the study record and the reference's BibTeX fields a proposal describes."""
     authors = [a.strip() for a in (fields["authors"] or "").splitlines() if a.strip()]
     year = _number(fields["year"])
     if not isinstance(year, int):
@@ -158,12 +160,12 @@ def study_and_reference(fields: dict, number: int) -> tuple[str, dict, str]:
         "note": f"proposed in issue #{number}; an editor marks it verified after checking the x-source page",
         "x-confidence": "recalled", "x-source": fields["seen_at"],
     }
-    body = "".join(f"  {name:<12} = {{{_bibtex(value)}}},\n" for name, value in bib.items() if value)
-    return key, study, f"@article{{{key},\n{body.rstrip(',' + chr(10))}\n}}\n"
+    return key, study, {name: references.bibtex_value(str(value)) for name, value in bib.items() if value}
 
 
-def _bibtex(value: str) -> str:
-    return " ".join(str(value).replace("{", "(").replace("}", ")").replace("\\", "/").replace("%", r"\%").split())
+def bibtex_entry(key: str, fields: dict[str, str]) -> str:
+    body = ",\n".join(f"  {name:<12} = {{{value}}}" for name, value in fields.items())
+    return f"@article{{{key},\n{body}\n}}\n"
 
 
 def _comment(problems: list[str]) -> str:
@@ -185,12 +187,39 @@ def convert(root: Path, event_path: Path) -> tuple[str | None, list[str]]:
         if path.exists():
             return key, [f"{path.relative_to(root)}:1: (file): exists already: this study may be in the review"]
     study_path.write_text(yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
-    bib_path.write_text(bib, encoding="utf-8")
+    bib_path.write_text(bibtex_entry(key, bib), encoding="utf-8")
     problems = validate_dataset(data)
+    if not problems:
+        try:
+            screening_log.append_round(data, _proposal_round(data, key, bib, issue["number"]))
+        except screening_log.ScreeningLogError as err:
+            problems = err.problems
     if problems:
         study_path.unlink()
         bib_path.unlink()
     return key, problems
+
+
+def _proposal_round(data: Path, key: str, fields: dict, number: int) -> dict:
+    """A round of the screening log holding the accepted proposal as one included record."""
+    rounds_so_far = screening_log.load_rounds(data)
+    index = len(rounds_so_far) + 1
+    seen_at = fields.get("x-source")
+    record = {
+        "id": screening_log.record_id(index, 1), "queries": [], "title": fields["title"],
+        "year": int(fields["year"]), "pmid": fields.get("pmid"), "doi": fields.get("doi"), "pmcid": None,
+        "url": seen_at if seen_at and re.match(r"^https?://", seen_at) else None,
+        "decision": "include", "reason": None, "study": key, "note": f"proposed in issue #{number}",
+        "authors": fields["author"].split(" and "),
+    }
+    if fields.get("journal"):
+        record["journal"] = fields["journal"]
+    return {
+        "round": index, "date": datetime.now(timezone.utc).date().isoformat(),
+        "description": f"A study proposed with the issue form (issue #{number}) and accepted by an editor.",
+        "databases": [{"name": f"proposal in issue #{number}", "kind": "contributor", "note": None}],
+        "queries": [], "records": [record],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
