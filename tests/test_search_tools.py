@@ -457,4 +457,5 @@ def test_prisma_of_the_starting_set_explains_its_sources(project):
     text = prisma.description(log, studies_on_file=23)
     assert "No previous edition" in text and "Records identified (round 1, 2026-11-25): n = 23" in text
     assert "reference list of the source review (Fernandez-Pineda et al. 2015): 114 entries" in text
+    assert "only the 23 records logged one by one are counted" in text
     assert "not known" not in text

@@ -51,9 +51,11 @@ def flow(rounds: list[dict], studies_on_file: int) -> Flow:
 
 def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
     lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {counts.identified:,}"]
+    held = [source.get("records") for source in latest.get("databases") or []]
     for source in latest.get("databases") or []:
-        held = source.get("records")
-        lines.append(f"\u2022 {source['name']}" + (f": {held:,} entries" if held is not None else ""))
+        lines.append(f"\u2022 {source['name']}" + (f": {source['records']:,} entries" if source.get("records") is not None else ""))
+    if sum(n for n in held if n is not None) > counts.identified:
+        lines.append(f"\u2022 only the {counts.identified:,} records logged one by one are counted (the screening log says why)")
     queries = latest.get("queries") or []
     if queries:
         returned = [q["records"] for q in queries if q.get("records") is not None]

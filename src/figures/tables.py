@@ -183,7 +183,7 @@ def screening_rounds() -> pd.DataFrame:
                 "Searched": "; ".join(d["name"] for d in r["databases"]) or NOT_REPORTED,
                 "Queries": text.number(len(r["queries"])),
                 "Records": text.number(counts.identified),
-                "Removed as duplicates": text.number(counts.removed),
+                "Removed before screening": text.number(counts.removed),
                 "Excluded": text.number(counts.excluded),
                 "Awaiting screening": text.number(counts.awaiting),
                 "Included": text.number(counts.included),
