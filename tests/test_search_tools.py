@@ -459,3 +459,9 @@ def test_prisma_of_the_starting_set_explains_its_sources(project):
     assert "reference list of the source review (Fernandez-Pineda et al. 2015): 114 entries" in text
     assert "only the 23 records logged one by one are counted" in text
     assert "not known" not in text
+
+
+def test_the_last_search_is_the_date_of_the_latest_round(project):
+    assert screening_log.last_search_date(project / "data") == "2026-11-25"
+    assert hepmet(project, "import", str(EXPORTS / "pubmed-export.txt"), "--date", DATE) == 0
+    assert screening_log.last_search_date(project / "data") == DATE

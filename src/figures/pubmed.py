@@ -28,6 +28,7 @@ BATCH = 200  # records per EFetch call
 RETRIES = 5  # tries of one call on HTTP 429 / 5xx before giving up
 BACKOFF_SECONDS = 2.0  # first pause; doubled after each failed try
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+NO_TITLE = "(the PubMed record has no title)"
 
 
 class SearchError(Exception):
@@ -132,7 +133,7 @@ def _found(entry: dict) -> Candidate:
     return Candidate(
         pmid=pmid,
         url=PUBMED_URL.format(pmid=pmid),
-        title=" ".join(_text(article["ArticleTitle"]).split()),
+        title=" ".join(_text(article.get("ArticleTitle") or article.get("VernacularTitle") or NO_TITLE).split()) or NO_TITLE,
         year=_year(article),
         doi=doi,
         pmcid=ids.get("pmc"),

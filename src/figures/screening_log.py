@@ -292,18 +292,10 @@ def find_record(rounds: list[dict], ident: str) -> tuple[dict, dict]:
 
 
 def last_search_date(data_dir: Path) -> str | None:
-    """The date of the latest round, read without checking (a past edition is read as it was).
-
-    Editions before the log existed kept their rounds in ``data/screening.yaml`` (a list); that
-    file is read too.
-    """
+    """The date of the latest round, read without checking (the edition stamp needs only this)."""
     dates = []
     for path in log_dir(data_dir).glob("round-*.yaml") if log_dir(data_dir).is_dir() else []:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if isinstance(data, dict) and data.get("date"):
             dates.append(str(data["date"]))
-    legacy = Path(data_dir) / "screening.yaml"
-    if legacy.is_file():
-        rounds = yaml.safe_load(legacy.read_text(encoding="utf-8")) or []
-        dates += [str(r["date"]) for r in rounds if isinstance(r, dict) and r.get("date")]
     return max(dates) if dates else None
