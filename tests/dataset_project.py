@@ -1,11 +1,13 @@
-"""A small project for dataset tests: the project's tumours, screening and references, plus the
-fixture studies of tests/fixtures/studies (real studies, as reported by the source review)."""
+"""A small project for dataset tests: the project's tumours and references, plus the fixture
+studies of tests/fixtures/studies (real studies, as reported by the source review) and the first
+round of the screening log, cut down to the records of those studies."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import yaml
 from figures.validate import appraisal_tools
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,10 +20,13 @@ def make_project(target: Path) -> Path:
     data.mkdir(parents=True)
     (target / "_config.yml").write_text("title: dataset test\n", encoding="utf-8")
     (target / "src").symlink_to(REPO / "src", target_is_directory=True)
-    for name in ("tumours.yaml", "screening.yaml"):
-        shutil.copy(REPO / "data" / name, data / name)
+    shutil.copy(REPO / "data" / "tumours.yaml", data / "tumours.yaml")
     shutil.copytree(REPO / "data" / "references", data / "references")
     shutil.copytree(FIXTURE_STUDIES, data / "studies")
+    first = yaml.safe_load((REPO / "data" / "screening" / "round-1.yaml").read_text(encoding="utf-8"))
+    first["records"] = [r for r in first["records"] if (FIXTURE_STUDIES / f"{r['study']}.yaml").is_file()]
+    (data / "screening").mkdir()
+    (data / "screening" / "round-1.yaml").write_text(yaml.safe_dump(first, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
     return target
 
 

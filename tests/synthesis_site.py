@@ -29,7 +29,8 @@ def use_fixture_data(data: Path) -> None:
         shutil.copy(study, data / "studies" / study.name)
     for bib in (FIXTURE_DATA / "references").glob("*.bib"):
         shutil.copy(bib, data / "references" / bib.name)
-    shutil.copy(FIXTURE_DATA / "screening.yaml", data / "screening.yaml")
+    shutil.rmtree(data / "screening")
+    shutil.copytree(FIXTURE_DATA / "screening", data / "screening")
     shutil.copy(FIXTURE_DATA / "pools.yaml", data / "pools.yaml")
 
 

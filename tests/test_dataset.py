@@ -38,7 +38,7 @@ def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     (recommendations,) = [b for b in blocks if b.startswith("recommendations:")]
     (tumours,) = [b for b in blocks if b.startswith("- code:")]
     (facts,) = [b for b in blocks if b.startswith("- id: nb-")]
-    (screening,) = [b for b in blocks if b.startswith("- round:")]
+    (screening,) = [b for b in blocks if b.startswith("# data/screening/round-")]
     (grade_row,) = [b for b in blocks if b.startswith("id: ")]
     (pool,) = [b for b in blocks if b.startswith("- id: wt-")]
     study += recommendations  # an optional part of a study, documented on its own
@@ -47,7 +47,7 @@ def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     (data / "tumours.yaml").write_text(tumours, encoding="utf-8")
     (data / "facts").mkdir()
     (data / "facts" / "nb.yaml").write_text(facts, encoding="utf-8")
-    (data / "screening.yaml").write_text(screening, encoding="utf-8")
+    (data / "screening" / "round-2.yaml").write_text(screening, encoding="utf-8")
     (data / "grade").mkdir()
     (data / "grade" / "wt-primary-liver-resection-efs.yaml").write_text(grade_row, encoding="utf-8")
     assert validate_dataset(data) == []
@@ -138,11 +138,11 @@ def test_appraisals_are_one_row_per_item_in_the_tools_order(fixture_data):
     assert set(dataset.appraisals("wt")["citation"]) == {"ehrlich2009hepatic", "varan2005prognostic"}
 
 
-def test_screening_keeps_unknown_counts_unknown(fixture_data):
+def test_screening_gives_the_rounds_of_the_log(fixture_data):
     (first,) = dataset.screening()
-    assert first["date"] == "2026-11-25" and first["database_search"] is False
-    assert [s["records"] for s in first["sources"]] == [114, 4]
-    assert first["records_screened"] is None and first["studies_included"] is None
+    assert first["date"] == "2026-11-25" and first["queries"] == []
+    assert [d["records"] for d in first["databases"]] == [114, 4]
+    assert sorted(r["study"] for r in first["records"]) == sorted(p.stem for p in FIXTURE_STUDIES.glob("*.yaml"))
 
 
 def test_markup_and_non_ascii_text_is_stored_verbatim(fixture_data):
@@ -224,7 +224,7 @@ def test_no_text_crashes_the_validator(fuzz_data, text):
 @given(tree=trees)
 def test_no_yaml_value_crashes_the_validator(fuzz_data, tree):
     (fuzz_data / "studies" / "varan2005prognostic.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
-    (fuzz_data / "screening.yaml").write_text(yaml.safe_dump([tree]), encoding="utf-8")
+    (fuzz_data / "screening" / "round-1.yaml").write_text(yaml.safe_dump(tree), encoding="utf-8")
     _assert_reported_cleanly(fuzz_data)
 
 

@@ -127,15 +127,19 @@ def test_evidence_map_counts_studies_and_patients_by_age(fixture_data):
 def test_prisma_flow_counts_the_previous_edition_and_the_new_round(fixture_data):
     rounds = dataset.screening()
     f = prisma.flow(rounds, studies_on_file=len(dataset.studies()))
-    assert (f.previous_studies, f.latest["studies_included"]) == (4, 2)
+    # The fixture rounds, counted by hand: round 1 included 4; round 2 logged 8 records, removed 2
+    # (a duplicate, one already included), excluded 3 (2 adult-only, 1 editorial), included 2, 1 waits.
+    assert (f.previous_studies, f.counts.identified, f.counts.removed, f.counts.screened) == (4, 8, 2, 6)
+    assert (f.counts.excluded, f.counts.included, f.counts.awaiting) == (3, 2, 1)
     assert f.studies_on_file == len(dataset.studies())
     text = prisma.description(rounds, 6)
-    assert "previous edition (1 earlier round(s)): n = 4" in text
-    assert "MEDLINE: n = 10" in text and "not searched" not in text
+    assert "previous edition (1 earlier round): n = 4" in text
+    assert "MEDLINE" in text and "1 saved query, 8 hits before de-duplication" in text
+    assert "Records excluded: n = 3 \u2022 adults only: 2 \u2022 review or editorial: 1." in text
     first = prisma.description(rounds[:1], 6)
-    assert "No previous edition" in first and "Databases: not searched" in first
-    unknown = prisma.description([{**rounds[0], "records_screened": None}], 6)
-    assert "Records screened: n = not known" in unknown
+    assert "No previous edition" in first and "reference list of a <source> & review: 30 entries" in first
+    unrecorded = prisma.description([rounds[0], {**rounds[1], "queries": [{**rounds[1]["queries"][0], "records": None}]}], 6)
+    assert "how many records 1 of them returned was not recorded" in unrecorded and "not known" not in unrecorded
 
 
 def test_a_null_estimate_is_computed_from_its_counts_with_an_exact_interval():

@@ -1,4 +1,6 @@
-"""Command line of the review: ``hepmet validate``, ``new-study``, ``build``, ``editions``.
+"""Command line of the review: validate, new-study, build, editions, search, import, screen.
+
+``search``, ``import`` and ``screen`` keep the screening log (docs/SEARCH.md).
 
 Errors are messages, never tracebacks: every problem of the dataset is printed as
 ``file:line: field: message`` and the command exits non-zero.
@@ -7,16 +9,18 @@ Errors are messages, never tracebacks: every problem of the dataset is printed a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-from figures import paths
+from figures import exports, paths, pubmed, references, rounds, screening_log
 from figures.validate import validate_dataset
 
 CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z0-9]+$")
@@ -84,9 +88,24 @@ def _forget_failed_build(root: Path, builder: str) -> None:
 
 
 def cmd_new_study(args: argparse.Namespace) -> int:
-    """Write data/studies/<key>.yaml (every field explained) and, if absent, its reference stub."""
+    """Write data/studies/<key>.yaml (every field explained) and, if absent, its reference stub.
+
+    With ``--from-record ID`` the label and the reference are pre-filled from that record of the
+    screening log, and the key, when not given, is suggested from its first author, year and title.
+    """
     root = paths.project_root(Path(args.root))
-    key = args.key
+    record = None
+    if args.from_record:
+        try:
+            _, record = screening_log.find_record(screening_log.load_rounds(root / "data"), args.from_record)
+        except KeyError:
+            print(f"hepmet: {args.from_record}: no such record in data/screening/ (ids look like r2-001)", file=sys.stderr)
+            return 1
+    key = args.key or (rounds.citation_key(record) if record else None)
+    if key is None:
+        what = f"record {args.from_record} lists no author or year, so" if record else "without --from-record"
+        print(f"hepmet: {what} a citation key is needed: hepmet new-study KEY" + (f" --from-record {args.from_record}" if record else ""), file=sys.stderr)
+        return 2
     if not CITATION_KEY.match(key):
         print(f"hepmet: '{key}' is not a citation key: lowercase first author, year, first word of the title (e.g. ehrlich2009hepatic)", file=sys.stderr)
         return 2
@@ -97,14 +116,171 @@ def cmd_new_study(args: argparse.Namespace) -> int:
         return 1
     templates = resources.files("figures") / "templates"
     study.parent.mkdir(parents=True, exist_ok=True)
-    study.write_text((templates / "study.yaml").read_text(encoding="utf-8").format(key=key), encoding="utf-8")
+    text = (templates / "study.yaml").read_text(encoding="utf-8").format(key=key)
+    if record and record.get("authors"):
+        label = f"{record['authors'][0].split(',')[0]} {record['year']}"
+        text = text.replace("\nlabel: null ", f"\nlabel: {json.dumps(label, ensure_ascii=False)} ", 1)
+    study.write_text(text, encoding="utf-8")
     _progress(f"wrote {study.relative_to(root)}: fill it from the paper")
     if reference.exists():
         _progress(f"kept {reference.relative_to(root)} (exists)")
     else:
-        reference.write_text((templates / "reference.bib").read_text(encoding="utf-8").format(key=key), encoding="utf-8")
-        _progress(f"wrote {reference.relative_to(root)}: fill in the paper's metadata")
+        reference.parent.mkdir(parents=True, exist_ok=True)
+        reference.write_text(_reference_stub(templates, key, record), encoding="utf-8")
+        _progress(f"wrote {reference.relative_to(root)}: " + ("check the metadata against the paper" if record else "fill in the paper's metadata"))
+    if record:
+        _progress(f"when the study file is filled in: hepmet screen --decide {record['id']} include --study {key}")
     _progress("then run `hepmet validate` until it reports no problem")
+    return 0
+
+
+def _reference_stub(templates, key: str, record: dict | None) -> str:
+    """The reference stub; pre-filled from a screening record (marked recalled until checked)."""
+    text = (templates / "reference.bib").read_text(encoding="utf-8").format(key=key)
+    if not record:
+        return text
+    fields = {
+        "author": " and ".join(record.get("authors") or []),
+        "title": record["title"],
+        "journal": record.get("journal") or "",
+        "year": "" if record["year"] is None else str(record["year"]),
+    }
+    for name, value in fields.items():
+        text = text.replace(f"{name:<12} = {{}}", f"{name:<12} = {{{references.bibtex_value(value)}}}")
+    seen = [(name, record[name]) for name in ("doi", "pmid", "pmcid") if record.get(name)]
+    extra = "".join(f"  {name:<12} = {{{references.bibtex_value(value)}}},\n" for name, value in seen)
+    extra += f"  note         = {{metadata pre-filled from record {record['id']} of the screening log; check it against the paper}},\n"
+    text = text.replace("  x-confidence = {recalled},\n", extra + "  x-confidence = {recalled},\n")
+    return text.replace("x-source     = {}", f"x-source     = {{{record.get('url') or ''}}}")
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def _report_log_error(command: str, err: Exception) -> int:
+    problems = err.problems if isinstance(err, screening_log.ScreeningLogError) else [str(err)]
+    for problem in problems:
+        print(problem if ":" in problem.split(" ")[0] else f"hepmet {command}: {problem}", file=sys.stderr)
+    print(f"hepmet {command}: nothing was written; the screening log is as it was", file=sys.stderr)
+    return 1
+
+
+def _print_round_summary(root: Path, path: Path) -> None:
+    number = int(screening_log.ROUND_FILE.match(path.name).group(1))
+    round_ = screening_log.load_rounds(root / "data")[number - 1]
+    c = screening_log.prisma_counts(round_)
+    _progress(f"wrote {path.relative_to(root)}: {c.identified} record(s), {c.removed} removed as already known, {c.awaiting} to screen")
+    if c.awaiting:
+        _progress("next: hepmet screen")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Run the saved searches of data/searches.yaml against PubMed; append the new round."""
+    root = paths.project_root(Path(args.root))
+    try:
+        path = rounds.search_round(root / "data", args.date or _today(), only=args.only, progress=_progress)
+    except (screening_log.ScreeningLogError, pubmed.SearchError) as err:
+        return _report_log_error("search", err)
+    _print_round_summary(root, path)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read a MEDLINE or RIS export; append its records as a new round."""
+    root = paths.project_root(Path(args.root))
+    try:
+        path = rounds.import_round(root / "data", Path(args.file), args.date or _today(), args.format, args.database, args.query, args.topic)
+    except (screening_log.ScreeningLogError, exports.ExportError) as err:
+        return _report_log_error("import", err)
+    except FileNotFoundError:
+        print(f"hepmet import: {args.file}: no such file", file=sys.stderr)
+        return 2
+    _print_round_summary(root, path)
+    return 0
+
+
+def _show_record(record: dict) -> str:
+    lines = [f"{record['id']}  {record['title']}"]
+    details = [str(record["year"]) if record["year"] else None, record.get("journal")]
+    details += [f"{name.upper()} {record[name]}" for name in ("pmid", "doi", "pmcid") if record.get(name)]
+    lines.append("    " + "; ".join(d for d in details if d))
+    if record.get("url"):
+        lines.append(f"    {record['url']}")
+    return "\n".join(lines)
+
+
+def _decide(root: Path, ident: str, decision: str, reason, study, note) -> bool:
+    try:
+        record = rounds.decide(root / "data", ident, decision, reason, study, note)
+    except screening_log.ScreeningLogError as err:
+        _report_log_error("screen", err)
+        return False
+    _progress(f"{record['id']}: {record['decision']}" + (f" ({record['reason']})" if record["reason"] else "") + (f" -> {record['study']}" if record["study"] else ""))
+    return True
+
+
+def _ask(prompt: str, allowed: set[str] | None = None) -> str | None:
+    while True:
+        try:
+            answer = input(prompt).strip()
+        except EOFError:
+            return None
+        if allowed is None or answer in allowed:
+            return answer
+        print(f"    one of: {', '.join(sorted(allowed))}")
+
+
+def _screen_interactively(root: Path, waiting: list[dict]) -> int:
+    codes = set(screening_log.REASONS)
+    for number, record in enumerate(waiting, start=1):
+        print(f"\n[{number}/{len(waiting)}] {_show_record(record)}")
+        while True:
+            choice = _ask("include (i), exclude (e), skip (s), quit (q)? ", {"i", "e", "s", "q"})
+            if choice in {None, "q"}:
+                return 0
+            if choice == "s":
+                break
+            if choice == "e":
+                print("    reasons: " + ", ".join(screening_log.REASONS))
+                reason = _ask("    reason code? ", codes)
+                if reason is not None and _decide(root, record["id"], "exclude", reason, None, None):
+                    break
+            else:
+                suggestion = rounds.citation_key(record)
+                key = _ask(f"    study key (data/studies/<key>.yaml must exist{'; suggested: ' + suggestion if suggestion else ''})? ")
+                if key and _decide(root, record["id"], "include", None, key, None):
+                    break
+    return 0
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    """List the records still to screen, record one decision, or screen them one by one (a terminal)."""
+    root = paths.project_root(Path(args.root))
+    if args.decide:
+        ident, decision = args.decide
+        if decision not in {"include", "exclude"}:
+            print(f"hepmet screen: '{decision}' is not a decision: include or exclude", file=sys.stderr)
+            return 2
+        if decision == "exclude" and not args.reason:
+            print(f"hepmet screen: an exclusion needs --reason, one of: {', '.join(screening_log.REASONS)}", file=sys.stderr)
+            return 2
+        if decision == "include" and not args.study:
+            print(f"hepmet screen: an inclusion needs --study KEY (write the study first: hepmet new-study --from-record {ident})", file=sys.stderr)
+            return 2
+        return 0 if _decide(root, ident, decision, args.reason, args.study, args.note) else 1
+    try:
+        log = screening_log.load_rounds(root / "data")
+    except screening_log.ScreeningLogError as err:
+        return _report_log_error("screen", err)
+    waiting = [r for r in rounds.awaiting(log) if args.round is None or r["id"].startswith(f"r{args.round}-")]
+    if not args.list and sys.stdin.isatty() and waiting:
+        return _screen_interactively(root, waiting)
+    for record in waiting:
+        print(_show_record(record))
+    for round_ in log if args.round is None else [r for r in log if r["round"] == args.round]:
+        c = screening_log.prisma_counts(round_)
+        _progress(f"round {round_['round']}: {c.identified} identified, {c.removed} removed, {c.screened} screened, {c.excluded} excluded, {c.awaiting} to screen, {c.included} included")
     return 0
 
 
@@ -182,7 +358,25 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="check every file under data/ and print every problem")
     new_study = sub.add_parser("new-study", help="scaffold data/studies/<key>.yaml and its reference")
-    new_study.add_argument("key", help="citation key: first author, year, first title word (e.g. ehrlich2009hepatic)")
+    new_study.add_argument("key", nargs="?", help="citation key: first author, year, first title word (e.g. ehrlich2009hepatic)")
+    new_study.add_argument("--from-record", metavar="ID", help="pre-fill from a record of the screening log (e.g. r3-001)")
+    search = sub.add_parser("search", help="run the saved searches (data/searches.yaml) against PubMed; add a round")
+    search.add_argument("--only", nargs="+", metavar="ID", help="run only these saved searches")
+    search.add_argument("--date", help="the round's date (default: today, UTC)")
+    import_ = sub.add_parser("import", help="read a MEDLINE or RIS export; add its records as a round")
+    import_.add_argument("file", help="the exported file")
+    import_.add_argument("--format", choices=exports.FORMATS, help="default: from the file's first tag")
+    import_.add_argument("--database", help="where the records were exported from, e.g. Embase")
+    import_.add_argument("--query", help="the query that was run there, as written")
+    import_.add_argument("--topic", default="general", help="a tumour code, or general (default)")
+    import_.add_argument("--date", help="the round's date (default: today, UTC)")
+    screen = sub.add_parser("screen", help="list the records to screen, or record a decision")
+    screen.add_argument("--decide", nargs=2, metavar=("ID", "DECISION"), help="record a decision: r3-001 include|exclude")
+    screen.add_argument("--reason", choices=list(screening_log.REASONS), help="why a record is excluded")
+    screen.add_argument("--study", help="the citation key of an included record's study file")
+    screen.add_argument("--note", help="a note on the decision, in your words")
+    screen.add_argument("--round", type=int, help="only this round")
+    screen.add_argument("--list", action="store_true", help="list, even in a terminal (no prompts)")
     build = sub.add_parser("build", help="validate the data, then build the site (or the PDF)")
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
@@ -195,7 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     editions.add_argument("--only", nargs="+", metavar="FOLDER", help="rebuild only these editions (e.g. v1 dev)")
     args = parser.parse_args(argv)
     try:
-        commands = {"validate": cmd_validate, "new-study": cmd_new_study, "build": cmd_build, "editions": cmd_editions}
+        commands = {
+            "validate": cmd_validate, "new-study": cmd_new_study, "build": cmd_build, "editions": cmd_editions,
+            "search": cmd_search, "import": cmd_import, "screen": cmd_screen,
+        }
         return commands[args.command](args)
     except FileNotFoundError as err:
         print(f"hepmet: {err}", file=sys.stderr)

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pybtex.database import BibliographyData, parse_file
 
-from figures import deps, paths, validate
+from figures import deps, paths, screening_log, validate
 
 
 class DatasetError(Exception):
@@ -41,7 +41,7 @@ def load_dataset(data_dir: Path) -> dict:
         "studies": [{**doc.data, "_file": Path(doc.name).name} for doc in checked.studies],
         "tumours": checked.tumours.data,
         "facts": {topic: doc.data or [] for topic, doc in checked.facts.items()},
-        "screening": checked.screening.data,
+        "screening": [doc.data for doc in checked.screening],
         "grade": [doc.data for _stem, doc in sorted(checked.grade.items())],
         "pools": (checked.pools.data or []) if checked.pools is not None else [],
         "management": checked.management.data if checked.management is not None else [],
@@ -102,8 +102,10 @@ def part_digest(data_dir: Path, part: str) -> str:
         return _digest(files, data_dir)
     if kind == "facts":
         return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)
-    if kind in {"tumours", "screening", "pools", "management"}:
+    if kind in {"tumours", "pools", "management"}:
         return _digest([f for f in [data_dir / f"{kind}.yaml"] if f.exists()], data_dir)
+    if kind == "screening":
+        return _digest(sorted(screening_log.log_dir(data_dir).glob("*.yaml")), data_dir)
     if kind == "grade":
         return _digest(sorted((data_dir / "grade").glob("*.yaml")), data_dir)
     if kind == "references":
@@ -118,11 +120,8 @@ def fingerprint(data_dir: Path) -> str:
 
 
 def last_search(data_dir: Path) -> str | None:
-    """ISO date of the latest search round in ``screening.yaml``; None when none is recorded."""
-    path = data_dir / "screening.yaml"
-    rounds = (_read_yaml(path) if path.exists() else None) or []
-    dates = [str(r["date"]) for r in rounds if isinstance(r, dict) and r.get("date")]
-    return max(dates) if dates else None
+    """ISO date of the latest search round of the screening log; None when none is recorded."""
+    return screening_log.last_search_date(data_dir)
 
 
 def study_records(data_dir: Path) -> dict[str, dict]:
@@ -156,7 +155,7 @@ def facts(topic: str) -> list[dict]:
 
 
 def screening() -> list[dict]:
-    """The search and screening rounds (PRISMA), in order; unknown counts are None."""
+    """The rounds of the screening log (``data/screening/round-<N>.yaml``), in order."""
     deps.record("screening")
     return _data()["screening"]
 

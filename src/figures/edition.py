@@ -2,7 +2,7 @@
 
 An edition is a git tag named ``v<number>...`` (``v1``, ``v2026.1``). A build states which one it
 is: the version (``git describe --tags``), the commit, the commit's date, the date of the last
-search (``data/screening.yaml``) and a fingerprint of every file under ``data/``.
+search (the screening log, ``data/screening/``) and a fingerprint of every file under ``data/``.
 
 Every fact is a function of the commit and the files, never of the clock or the folder: the build
 date shown is ``SOURCE_DATE_EPOCH`` when set (the editions command sets it to the commit's time),

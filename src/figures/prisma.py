@@ -1,10 +1,11 @@
-"""The PRISMA 2020 flow diagram of a living review, computed from ``data/screening.yaml``.
+"""The PRISMA 2020 flow diagram of a living review, computed from the screening log.
 
-The latest round is drawn as the new search; the studies of every earlier round form the
-"previous edition" arm; the total is the number of study files the review holds. A database
-search that did not happen says so ("not searched"), and a count nobody recorded reads
-"not known", never zero. The diagram is an Altair chart, so its text travels as
-JSON data through ``render.show_chart`` and is never pasted into markup.
+The latest round is drawn as the new search; the studies included by every earlier round form the
+"previous edition" arm; the total is the number of study files the review holds. Every count comes
+from :func:`figures.screening_log.prisma_counts` (the records and their decisions), so no box holds
+a typed number. Where a source's own size was not recorded, the box says so in a sentence. The
+diagram is an Altair chart, so its text travels as JSON data through ``render.show_chart`` and is
+never pasted into markup.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from figures.screening_log import REASONS, PrismaCounts, prisma_counts
+
 BOX_WIDTH = 250
 COLUMN_GAP = 40
 LINE_HEIGHT = 14
@@ -22,16 +25,14 @@ ROW_GAP = 30
 BOX_COLOUR = "#F0F4F8"
 WRAP_CHARACTERS = 46
 
-def _n(value) -> str:
-    return "not known" if value is None else f"{value:,}"
-
 
 @dataclass(frozen=True)
 class Flow:
-    """The latest round, the studies of earlier rounds (the previous edition) and the studies on file."""
+    """The latest round and its counts, the studies of earlier rounds, the studies on file."""
 
     latest: dict
-    previous_studies: int | None
+    counts: PrismaCounts
+    previous_studies: int
     earlier_rounds: int
     studies_on_file: int
 
@@ -39,24 +40,37 @@ class Flow:
 def flow(rounds: list[dict], studies_on_file: int) -> Flow:
     """The flow of the latest round (by round number); earlier rounds form the previous edition.
 
-    ``studies_on_file`` is the number of study files in the dataset: what the review holds now,
-    whatever the rounds recorded.
+    ``studies_on_file`` is the number of study files in the dataset: what the review holds now.
     """
     if not rounds:
-        raise ValueError("no screening round is recorded in data/screening.yaml")
+        raise ValueError("the screening log (data/screening/) holds no round")
     ordered = sorted(rounds, key=lambda r: r["round"])
-    earlier = [r.get("studies_included") for r in ordered[:-1]]
-    previous = None if any(n is None for n in earlier) else sum(earlier)
-    return Flow(latest=ordered[-1], previous_studies=previous, earlier_rounds=len(earlier), studies_on_file=studies_on_file)
+    previous = sum(prisma_counts(r).included for r in ordered[:-1])
+    return Flow(ordered[-1], prisma_counts(ordered[-1]), previous, len(ordered) - 1, studies_on_file)
 
 
-def _identified_lines(latest: dict) -> list[str]:
-    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {_n(latest.get('records_identified'))}"]
-    if not latest.get("database_search"):
-        lines.append("\u2022 Databases: not searched")
-    for source in latest.get("sources") or []:
-        lines.append(f"\u2022 {source['name']}: n = {_n(source.get('records'))}")
+def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
+    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {counts.identified:,}"]
+    held = [source.get("records") for source in latest.get("databases") or []]
+    for source in latest.get("databases") or []:
+        lines.append(f"\u2022 {source['name']}" + (f": {source['records']:,} entries" if source.get("records") is not None else ""))
+    if sum(n for n in held if n is not None) > counts.identified:
+        lines.append(f"\u2022 only the {counts.identified:,} records logged one by one are counted (the screening log says why)")
+    queries = latest.get("queries") or []
+    if queries:
+        returned = [q["records"] for q in queries if q.get("records") is not None]
+        line = f"\u2022 {len(queries)} saved quer{'y' if len(queries) == 1 else 'ies'}"
+        if returned:
+            line += f", {sum(returned):,} hits before de-duplication"
+        unknown = len(queries) - len(returned)
+        if unknown:
+            line += f"; how many records {unknown} of them returned was not recorded"
+        lines.append(line)
     return lines
+
+
+def _reason_lines(by_reason: dict[str, int]) -> list[str]:
+    return [f"\u2022 {REASONS[code]}: {n:,}" for code, n in by_reason.items()]
 
 
 def _wrap(lines: list[str]) -> list[str]:
@@ -69,24 +83,23 @@ def _wrap(lines: list[str]) -> list[str]:
 
 def boxes(f: Flow) -> pd.DataFrame:
     """Every box of the diagram: column, row, text lines (the chart and the tests read this)."""
-    latest = f.latest
+    c = f.counts
     previous = (
-        ["No previous edition: this is the first round."]
+        ["No previous edition: this round is the review's starting set."]
         if f.earlier_rounds == 0
-        else ["Studies included in the previous edition", f"({f.earlier_rounds} earlier round(s)): n = {_n(f.previous_studies)}"]
+        else [f"Studies included in the previous edition ({f.earlier_rounds} earlier round{'s' if f.earlier_rounds > 1 else ''}): n = {f.previous_studies:,}"]
     )
+    screened = [f"Records screened: n = {c.screened:,}"]
+    if c.awaiting:
+        screened.append(f"\u2022 still awaiting a decision: {c.awaiting:,}")
     spec = [
         ("previous", 0, 0, previous),
-        ("identified", 1, 0, _identified_lines(latest)),
-        ("removed", 2, 0, [f"Duplicate records removed: n = {_n(latest.get('duplicates_removed'))}"]),
-        ("screened", 1, 1, [f"Records screened: n = {_n(latest.get('records_screened'))}"]),
-        ("excluded", 2, 1, [f"Records excluded: n = {_n(latest.get('records_excluded'))}"]),
-        ("sought", 1, 2, [f"Reports sought for retrieval: n = {_n(latest.get('reports_sought'))}"]),
-        ("not-retrieved", 2, 2, [f"Reports not retrieved: n = {_n(latest.get('reports_not_retrieved'))}"]),
-        ("assessed", 1, 3, [f"Reports assessed for eligibility: n = {_n(latest.get('reports_assessed'))}"]),
-        ("reports-excluded", 2, 3, [f"Reports excluded: n = {_n(latest.get('reports_excluded'))}"]),
-        ("new", 1, 4, [f"New studies included in this round: n = {_n(latest.get('studies_included'))}"]),
-        ("total", 0, 5, [f"Studies in the review (study files): n = {f.studies_on_file:,}"]),
+        ("identified", 1, 0, _identified_lines(f.latest, c)),
+        ("removed", 2, 0, [f"Records removed before screening: n = {c.removed:,}", *_reason_lines(c.removed_by_reason)]),
+        ("screened", 1, 1, screened),
+        ("excluded", 2, 1, [f"Records excluded: n = {c.excluded:,}", *_reason_lines(c.excluded_by_reason)]),
+        ("new", 1, 2, [f"New studies included in this round: n = {c.included:,}"]),
+        ("total", 0, 3, [f"Studies in the review (study files): n = {f.studies_on_file:,}"]),
     ]
     spec = [(box, column, row, _wrap(lines)) for box, column, row, lines in spec]
     frame = pd.DataFrame(spec, columns=["box", "column", "row", "lines"])
@@ -101,8 +114,7 @@ def boxes(f: Flow) -> pd.DataFrame:
 
 
 ARROWS = [
-    ("identified", "removed"), ("identified", "screened"), ("screened", "excluded"), ("screened", "sought"),
-    ("sought", "not-retrieved"), ("sought", "assessed"), ("assessed", "reports-excluded"), ("assessed", "new"),
+    ("identified", "removed"), ("identified", "screened"), ("screened", "excluded"), ("screened", "new"),
     ("new", "total"), ("previous", "total"),
 ]
 

@@ -228,3 +228,9 @@ def check_chapter_citations(book_dir: Path, root: Path, keys: set[str]) -> list[
                     if key not in keys:
                         problems.append((name, number, "cite", f"'{key}' has no reference: add data/references/{key}.bib"))
     return problems
+
+
+def bibtex_value(value: str) -> str:
+    """Text for a BibTeX field in braces, written by a command: one line, no brace or backslash
+    that could unbalance the entry (replaced by parentheses and a slash), percent signs escaped."""
+    return " ".join(value.replace("{", "(").replace("}", ")").replace("\\", "/").replace("%", r"\%").split())

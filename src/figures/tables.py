@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, grade, labels, text
+from figures import dataset, grade, labels, screening_log, text
 from figures.explorer import COUNTED_KINDS, interventions_text, outcome_value
 from figures.forest import n_text
 
@@ -143,17 +143,21 @@ def studies_by_design() -> pd.DataFrame:
 
 
 def screening_rounds() -> pd.DataFrame:
-    """The search rounds: when, whether a database was searched, from what, and how many records."""
+    """The search rounds of the screening log: when, where, how many queries, records and decisions."""
     rows = []
     for r in dataset.screening():
+        counts = screening_log.prisma_counts(r)
         rows.append(
             {
                 "Round": r["round"],
                 "Date": r["date"],
-                "Database search": ("yes: " + ", ".join(r.get("databases") or [])) if r["database_search"] else "no",
-                "Sources": "; ".join(f"{s['name']} ({_count(s.get('records'))} records)" for s in r.get("sources") or []),
-                "Records identified": _count(r.get("records_identified")),
-                "Studies included": _count(r.get("studies_included")),
+                "Searched": "; ".join(d["name"] for d in r["databases"]) or NOT_REPORTED,
+                "Queries": text.number(len(r["queries"])),
+                "Records": text.number(counts.identified),
+                "Removed before screening": text.number(counts.removed),
+                "Excluded": text.number(counts.excluded),
+                "Awaiting screening": text.number(counts.awaiting),
+                "Included": text.number(counts.included),
             }
         )
     return pd.DataFrame(rows)

@@ -34,10 +34,10 @@ import referencing
 import yaml
 from jsonschema.exceptions import best_match
 
-from figures import references
-from figures.yaml_lines import Document, FieldPath, Problems, read_yaml, refused
+from figures import references, screening_log
+from figures.yaml_lines import Document, FieldPath, Problems, parse_text, read_yaml, refused  # noqa: F401 - parse_text is used through this module
 
-SCHEMAS = ("codes", "study", "tumours", "facts", "screening", "grade", "pools", "management")
+SCHEMAS = ("codes", "study", "tumours", "facts", "screening-round", "searches", "grade", "pools", "management")
 PERCENT = "percent"
 FIRST_YEAR = 1900
 ESTIMATE_TOLERANCE = 0.5  # percentage points between an estimate and 100 * events / denominator
@@ -79,6 +79,11 @@ def _validators() -> dict[str, jsonschema.protocols.Validator]:
     }
 
 
+def validator(kind: str) -> jsonschema.protocols.Validator:
+    """The checker of one declared schema (``study``, ``tumours``, ``facts``, ``screening-round``, ...)."""
+    return _validators()[kind]
+
+
 def _describe(value: Any) -> str:
     kinds = {bool: "true/false", int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
     if value is None:
@@ -92,7 +97,7 @@ _TYPE_WORDS = {
 }
 
 
-def _schema_problems(doc: Document, validator, problems: Problems) -> None:
+def schema_problems(doc: Document, validator, problems: Problems) -> None:
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path]):
         while err.validator in {"oneOf", "anyOf"} and err.context:
             err = best_match(err.context)
@@ -304,34 +309,6 @@ def _check_facts(doc: Document, problems: Problems) -> None:
                     problems.add(doc.name, doc.line((index, key)), (index, key), f"{value:g} is not a percentage (0-100)")
 
 
-# The PRISMA funnel: each count can be at most the one before it.
-_FUNNEL = [
-    ("records_screened", "records_identified"),
-    ("records_excluded", "records_screened"),
-    ("reports_assessed", "reports_sought"),
-    ("reports_not_retrieved", "reports_sought"),
-    ("reports_excluded", "reports_assessed"),
-    ("studies_included", "reports_assessed"),
-]
-
-
-def _check_screening(doc: Document, problems: Problems) -> None:
-    rounds = doc.data if isinstance(doc.data, list) else []
-    for index, item in enumerate(rounds):
-        if not isinstance(item, dict):
-            continue
-        if item.get("round") != index + 1 and _number(item.get("round")):
-            problems.add(doc.name, doc.line((index, "round")), (index, "round"), f"{item['round']} should be {index + 1}: rounds are numbered 1, 2, 3... in file order")
-        for smaller, larger in _FUNNEL:
-            if _number(item.get(smaller)) and _number(item.get(larger)) and item[smaller] > item[larger]:
-                problems.add(doc.name, doc.line((index, smaller)), (index, smaller), f"{item[smaller]} is above {larger} {item[larger]}")
-        sources = item.get("sources") if isinstance(item.get("sources"), list) else []
-        counts = [s.get("records") for s in sources if isinstance(s, dict)]
-        identified = item.get("records_identified")
-        if counts and all(_number(c) for c in counts) and _number(identified) and sum(counts) != identified:
-            problems.add(doc.name, doc.line((index, "records_identified")), (index, "records_identified"), f"{identified} differs from the sum of the sources' records {sum(counts)}")
-
-
 # --- GRADE rows and declared pools: references to study outcomes -------------------------------
 
 
@@ -411,7 +388,7 @@ class Checked:
     studies: list[Document]
     tumours: Document | None
     facts: dict[str, Document]
-    screening: Document | None
+    screening: list[Document]  # the rounds of the screening log (figures.screening_log)
     problems: list[str]
     grade: dict[str, Document] = dataclasses.field(default_factory=dict)
     pools: Document | None = None
@@ -464,7 +441,7 @@ def load_checked(data_dir: Path) -> Checked:
     name = lambda p: str(p.relative_to(root))  # noqa: E731 - the display path, used often below
 
     if not data_dir.is_dir():
-        return Checked([], None, {}, None, [f"{data_dir}:1: (file): the data folder is missing"])
+        return Checked([], None, {}, [], [f"{data_dir}:1: (file): the data folder is missing"])
 
     def schema_checked(path: Path, kind: str) -> Document | None:
         why_not = refused(path, data_dir)
@@ -477,7 +454,7 @@ def load_checked(data_dir: Path) -> Checked:
         if doc.data is None and kind != "facts":
             problems.add(doc.name, 1, "(file)", "the file is empty")
             return None
-        _schema_problems(doc, validators[kind], problems)
+        schema_problems(doc, validators[kind], problems)
         return doc
 
     def data_file(relative: str, kind: str, required: bool = True) -> Document | None:
@@ -502,7 +479,6 @@ def load_checked(data_dir: Path) -> Checked:
         return documents
 
     tumours = data_file("tumours.yaml", "tumours")
-    screening = data_file("screening.yaml", "screening")
     pools = data_file("pools.yaml", "pools", required=False)
     # Optional: a dataset without the conclusion's management summary is still a dataset.
     management = data_file("management.yaml", "management", required=False)
@@ -515,8 +491,7 @@ def load_checked(data_dir: Path) -> Checked:
     grade = {stem: doc for stem, doc in folder("grade", "grade", "not a GRADE file: a GRADE row is data/grade/<id>.yaml").items() if isinstance(doc.data, dict)}
     if tumours is not None:
         _check_tumours(tumours, problems)
-    if screening is not None:
-        _check_screening(screening, problems)
+    screening = screening_log.check_log(data_dir, problems)
     known = _study_outcomes(studies)
     for stem, doc in grade.items():
         _check_grade(doc, stem, known, problems)
@@ -536,7 +511,7 @@ def load_checked(data_dir: Path) -> Checked:
 
     bib = references.check_references(data_dir / "references", root)
     problems.extend(bib.problems)
-    for doc in [*studies, *facts.values(), *(d for d in (tumours, screening, management) if d is not None)]:
+    for doc in [*studies, *facts.values(), *(d for d in (tumours, management) if d is not None)]:
         for path, key in _citations(doc):
             if key not in bib.files:
                 problems.add(doc.name, doc.line(path), path, f"'{key}' has no reference: add data/references/{key}.bib")

@@ -171,6 +171,11 @@ def read_yaml(path: Path, root: Path, problems: Problems) -> Document:
     except UnicodeDecodeError as err:
         problems.add(doc.name, 1, "(file)", f"not UTF-8 text ({err.reason} at byte {err.start})")
         return doc
+    return parse_text(text, doc, problems)
+
+
+def parse_text(text: str, doc: Document, problems: Problems) -> Document:
+    """Parse ``text`` as the YAML of ``doc`` (a document with only its name set), as :func:`read_yaml`."""
     fast_problems = Problems()
     try:
         _parse(_FastLoader, text, doc, fast_problems)
