@@ -15,9 +15,7 @@ import json
 import re
 
 import altair as alt
-import cairosvg
 import pandas as pd
-import vl_convert
 
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it makes contributor
 # text inert (no Markdown, no MyST roles or directives, no raw HTML, no math).
@@ -52,6 +50,10 @@ def chart_pdf(spec: dict) -> bytes:
     as a PDF whose only varying field, the creation date, is pinned (same length, so the file's
     offsets stay valid).
     """
+    # Imported here: pages that draw no chart do not pay for cairo and vl-convert.
+    import cairosvg
+    import vl_convert
+
     svg = vl_convert.vegalite_to_svg(spec)
     pdf = cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
     return _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", pdf)

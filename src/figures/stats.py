@@ -13,8 +13,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from pymare import Dataset
-from pymare.estimators import VarianceBasedLikelihoodEstimator
 from scipy import stats as scipy_stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
@@ -183,6 +181,10 @@ def pool(y, v, method: str = "reml", level: float = 95) -> Pooled:
         else:
             mu, se = float(moments.mean_effect_fe), float(moments.sd_eff_w_fe)
     else:
+        # Imported here: pymare (with sympy) takes about a second to import, and only REML needs it.
+        from pymare import Dataset
+        from pymare.estimators import VarianceBasedLikelihoodEstimator
+
         fit = VarianceBasedLikelihoodEstimator(method="REML", small_sample_correction="wald").fit_dataset(Dataset(y=y, v=v))
         summary = fit.summary()
         tau2 = max(0.0, float(np.ravel(summary.tau2)[0]))
