@@ -1,9 +1,10 @@
-# The two set-up commands of README.md: `make build` (site) and `make test` (all tests).
+# The set-up commands of README.md: `make build` (site), `make test-fast` (the tests that build
+# nothing, in about a minute) and `make test` (every test).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build pdf test bench clean
+.PHONY: build pdf test test-fast bench clean
 
 $(BIN)/hepmet: pyproject.toml constraints.txt
 	@echo "[hepmet] 0/3 creating $(VENV) and installing pinned dependencies (constraints.txt)"
@@ -26,6 +27,11 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 test: $(BIN)/hepmet node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
+
+# The fast tier: data, statistics and unit tests; no build, no browser, no TeX. tests/conftest.py
+# marks every test that builds, opens Chromium or runs TeX as slow.
+test-fast: $(BIN)/hepmet
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(BIN)/hepmet
 	$(BIN)/python scripts/benchmark.py

@@ -5,9 +5,13 @@ of the project:
 
 - clean: ``hepmet build --all`` from nothing;
 - no change: ``hepmet build`` again;
-- one study added: one more (synthetic) neuroblastoma study, then ``hepmet build``;
+- one study added: one more (synthetic) neuroblastoma study, then ``hepmet build``; then the
+  strict no-stale-page check: a clean build of the same data in another copy, and every page's
+  visible text compared (tests/site_text.py);
 - prose changed: one sentence added to one chapter's text, then ``hepmet build``;
 - PDF: ``hepmet build --pdf --all``.
+
+At the end it prints issue 11's targets side by side: each measured ratio, its limit, pass or fail.
 
 (No parallel reading: Sphinx reads serially whatever -j says, because sphinx_multitoc_numbering,
 which Jupyter Book loads, is not declared parallel-safe; see docs/BENCHMARK.md.)
@@ -27,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,6 +46,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from browser import chromium, open_page, serve, site_pages  # noqa: E402  (the tests' helpers)
 from conftest import copy_project  # noqa: E402
+from site_text import stale_pages  # noqa: E402
 
 PROSE_CHAPTER = "book/wilms-tumor.md"
 PROSE_SENTENCE = "\n\nThis sentence was added by the benchmark to time a change of prose.\n"
@@ -111,8 +117,21 @@ def switch_execution_off(root: Path) -> None:
     config.write_text(text.replace("execute_notebooks: force", 'execute_notebooks: "off"'), encoding="utf-8")
 
 
-def build_sequence(root: Path, pdf: bool, lenient: bool) -> dict[str, Run]:
-    """The builds of one copy, in order; a floor copy (execution off) builds leniently."""
+def clean_build_of_the_same_data(root: Path) -> list[str]:
+    """Build ``root``'s data from scratch in another copy; the pages whose visible text differs
+    from ``root``'s (incrementally built) site."""
+    other = copy_project(root.parent.parent / (root.parent.name + "-clean") / "book")
+    shutil.rmtree(other / "data")
+    shutil.copytree(root / "data", other / "data")
+    run = hepmet(other, "build", "--all")
+    if not run.ok:
+        return ["the clean build of the same data failed"]
+    return stale_pages(root / "_build" / "html", other / "_build" / "html")
+
+
+def build_sequence(root: Path, pdf: bool, lenient: bool) -> tuple[dict[str, Run], list[str] | None]:
+    """The builds of one copy, in order, and the stale pages after adding a study (None for a floor
+    copy: execution off, lenient builds)."""
     extra = ["--lenient"] if lenient else []
     runs = {}
 
@@ -124,12 +143,18 @@ def build_sequence(root: Path, pdf: bool, lenient: bool) -> dict[str, Run]:
     timed("no change", "build")
     add_one_study(root)
     timed("one study added", "build")
+    stale = None
+    if not lenient:
+        stale = clean_build_of_the_same_data(root)
+        print(f"[bench]   no-stale-page check: {len(stale)} page(s) differ from a clean build of the same data", flush=True)
+        for line in stale:
+            print(f"[bench]     {line}", flush=True)
     chapter = root / PROSE_CHAPTER
     chapter.write_text(chapter.read_text(encoding="utf-8") + PROSE_SENTENCE, encoding="utf-8")
     timed("prose changed", "build")
     if pdf:
         timed("PDF", "build", "--pdf", "--all")
-    return runs
+    return runs, stale
 
 
 def largest_page(site: Path) -> tuple[str, int]:
@@ -137,8 +162,9 @@ def largest_page(site: Path) -> tuple[str, int]:
     return max(pages, key=lambda item: item[1])
 
 
-def page_weights(site: Path) -> list[tuple[str, int, int, int]]:
-    """(page, HTML bytes, cold bytes, warm bytes) per page, from the requests Chromium made."""
+def page_weights(site: Path) -> list[tuple[str, int, int, int, bool, bool]]:
+    """(page, HTML bytes, cold bytes, warm bytes, loads the Vega bundle, draws a chart) per page,
+    from the requests Chromium made."""
     loads: dict[str, list[str]] = {}
     with serve(site) as base, chromium() as browser:
         for name in site_pages(site):
@@ -157,7 +183,49 @@ def page_weights(site: Path) -> list[tuple[str, int, int, int]]:
     for name, files in loads.items():
         cold = sum(size(f) for f in files)
         warm = sum(size(f) for f in files if f not in shared)
-        rows.append((name, size(name), cold, warm))
+        vega = any(f.endswith("vega-bundle.js") for f in files)
+        chart = 'class="hepmet-chart"' in (site / name).read_text(encoding="utf-8")
+        rows.append((name, size(name), cold, warm, vega, chart))
+    return rows
+
+
+# Issue 11's targets: (what, limit, how the measured value compares).
+CLEAN_LIMIT, ADDED_LIMIT, NO_CHANGE_LIMIT, PDF_LIMIT = 1.5, 0.5, 1.1, 1.5
+PAGE_WEIGHT_LIMIT = 1_500_000  # bytes, cold, for a chapter page
+SCALE_CLEAN_LIMIT, SCALE_PAGE_LIMIT = 1.5, 2.0
+
+
+def targets(results: list[dict], stale: dict[int, list[str]], weights) -> list[list[str]]:
+    """One row per target of issue 11: target, measured, limit, pass/fail."""
+    by = {(r["scale"], r["build"]): r for r in results}
+    rows = []
+
+    def row(target: str, value: float | None, limit: float, text: str | None = None) -> None:
+        shown = text if text is not None else ("not run" if value is None else f"{value:.2f}")
+        verdict = "not run" if value is None else ("pass" if value <= limit else "FAIL")
+        rows.append([target, shown, f"<= {limit:g}", verdict])
+
+    def ratio(build: str, scale: int = 1) -> float | None:
+        r = by.get((scale, build))
+        return None if r is None else r["seconds"] / r["floor_seconds"]
+
+    row("clean HTML build / its floor (x1)", ratio("clean"), CLEAN_LIMIT)
+    added, clean = by.get((1, "one study added")), by.get((1, "clean"))
+    row("one study added / clean build (x1)", added and clean and added["seconds"] / clean["seconds"], ADDED_LIMIT)
+    if 1 in stale:
+        row("pages stale after adding a study (x1)", len(stale[1]), 0, str(len(stale[1])))
+    row("no change / the floor's no change (x1)", ratio("no change"), NO_CHANGE_LIMIT)
+    row("PDF edition / its floor (x1)", ratio("PDF"), PDF_LIMIT)
+    if weights:
+        chapters = [w for w in weights if w[0].startswith("book/")]
+        heaviest = max(chapters, key=lambda w: w[2])
+        row(f"cold weight of the heaviest chapter page, MB ({heaviest[0]})", heaviest[2] / 1e6, PAGE_WEIGHT_LIMIT / 1e6)
+        needless = [w[0] for w in weights if w[4] and not w[5]]
+        row("pages loading the Vega bundle without a chart", len(needless), 0, str(len(needless)))
+    big = max((s for s, _ in by if s != 1), default=None)
+    if big is not None and (1, "clean") in by and (big, "clean") in by:
+        row(f"clean build x{big} / clean build x1", by[(big, "clean")]["seconds"] / by[(1, "clean")]["seconds"], SCALE_CLEAN_LIMIT)
+        row(f"largest page x{big} / largest page x1", by[(big, "clean")]["largest_page_bytes"] / by[(1, "clean")]["largest_page_bytes"], SCALE_PAGE_LIMIT)
     return rows
 
 
@@ -179,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scales = [1, 10] if args.quick else [int(s) for s in args.scales.split(",")]
 
-    results, weights = [], None
+    results, weights, stale = [], None, {}
     with tempfile.TemporaryDirectory(prefix="hepmet-bench-") as tmp:
         for scale in scales:
             # The largest scale runs a subset: its PDF (a table of every study) would dominate.
@@ -191,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             multiply_studies(floor_root, scale)
             switch_execution_off(floor_root)
 
-            runs = build_sequence(root, pdf=full, lenient=False)
-            floors = build_sequence(floor_root, pdf=full, lenient=True)
+            runs, stale[scale] = build_sequence(root, pdf=full, lenient=False)
+            floors, _ = build_sequence(floor_root, pdf=full, lenient=True)
             site = root / "_build" / "html"
             page, page_bytes = largest_page(site)
             for name, run in runs.items():
@@ -218,11 +286,15 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(table(
             ["page (x1)", "HTML", "cold (page + all it loads)", "warm (shared assets cached)"],
-            [[name, kib(html), kib(cold), kib(warm)] for name, html, cold, warm in weights],
+            [[name, kib(html), kib(cold), kib(warm)] for name, html, cold, warm, _vega, _chart in weights],
         ))
-    print(f"\n[bench] {os.cpu_count()} CPU(s); the floor is the same build with execution switched off.")
+    print()
+    print(table(["target (issue 11)", "measured", "limit", "result"], targets(results, stale, weights)))
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n[bench] {os.cpu_count()} CPU(s), load average at the end {load}; the floor is the same build with execution switched off.")
     if args.json:
-        args.json.write_text(json.dumps({"builds": results, "page_weights": weights}, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps({"builds": results, "page_weights": weights, "stale_pages": stale,
+                                         "targets": targets(results, stale, weights)}, indent=2), encoding="utf-8")
     return 0 if all(r["ok"] for r in results) else 1
 
 

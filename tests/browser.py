@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import require_tool
+from conftest import expect_slow, require_tool
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,6 +39,7 @@ class PageVisit:
 @contextlib.contextmanager
 def chromium():
     """A headless Debian Chromium driven by Playwright (no browser download)."""
+    expect_slow("opens Chromium")
     executable = require_tool("chromium")
     from playwright.sync_api import sync_playwright
 

@@ -1,8 +1,18 @@
-"""Shared fixtures: a fresh copy of the project, built once per test session."""
+"""Shared fixtures (a fresh copy of the project, built once per test session) and the test tiers.
+
+Tiers: a test that builds the book, opens Chromium or runs TeX is marked ``slow`` (and ``browser``
+or ``pdf``) automatically, from the fixtures it uses and the calls in its code and in theirs, so
+``pytest -m "not slow"`` (``make test-fast``) is the fast tier with no test file carrying marks. A
+test the rules miss cannot slip into the fast tier unnoticed: ``run_hepmet(..., "build")`` and
+Chromium fail in a test that is not marked ``slow``. Under ``CI=true`` a skipped test fails.
+"""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
+import textwrap
 import shutil
 import subprocess
 import sys
@@ -24,6 +34,8 @@ def copy_project(target: Path) -> Path:
 
 def run_hepmet(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the project's CLI against ``root`` with that copy's own code."""
+    if args and args[0] in BUILD_COMMANDS:
+        expect_slow(f"runs `hepmet {' '.join(args)}`")
     full_env = dict(os.environ, PYTHONPATH=str(root / "src"), **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "figures.cli", "--root", str(root), *args],
@@ -60,3 +72,97 @@ def built_pdf(tmp_path_factory) -> Path:
     pdf = root / "_build" / "latex" / "hepmet-review.pdf"
     assert pdf.exists(), "no PDF was written"
     return pdf
+
+
+# --- test tiers -------------------------------------------------------------------------------
+
+BUILD_COMMANDS = {"build", "editions"}
+# Fixtures whose value is a built book; any test using one (directly or through another fixture)
+# is slow. Fixtures that build in their body (they call run_hepmet(..., "build"), a built-site
+# helper or Chromium) are recognised from their code, like tests.
+BUILD_FIXTURES = {"built_site": {"slow"}, "built_pdf": {"slow", "pdf"}}
+# Calls that make a test slow, and the further marks they imply.
+HEAVY_CALLS = {
+    "built_fixture_site": {"slow"},  # tests/synthesis_site.py: the fixture dataset's built site
+    "chromium": {"slow", "browser"},  # tests/browser.py: headless Chromium
+    "build_slot": {"slow"},  # figures.multiversion: one edition's build
+    "build_site": {"slow"},  # figures.multiversion: every edition's build
+}
+TOOL_MARKS = {"xelatex": {"slow", "pdf"}, "chromium": {"slow", "browser"}}
+
+_current = {"slow": True}  # whether the running test is marked slow (True outside tests)
+
+
+def expect_slow(what: str) -> None:
+    """Fail a test of the fast tier that does something only the slow tier may do."""
+    if not _current["slow"]:
+        pytest.fail(
+            f"this test {what} but is not marked slow: use a built-site fixture (conftest.BUILD_FIXTURES), "
+            "or mark it @pytest.mark.slow, so that the fast tier (make test-fast) never builds"
+        )
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _marks_from_code(function) -> set[str]:
+    """The tier marks implied by the calls in ``function``'s own code."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    marks: set[str] = set()
+    for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
+        name = _called_name(call)
+        constants = {a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+        # run_hepmet(root, *args): the command is not known before it runs, so it may build.
+        unknown_command = any(isinstance(a, ast.Starred) for a in call.args)
+        if name in HEAVY_CALLS:
+            marks |= HEAVY_CALLS[name]
+        elif name == "run_hepmet" and (constants & BUILD_COMMANDS or unknown_command):
+            marks |= {"slow", "pdf"} if "--pdf" in constants else {"slow"}
+        elif name == "require_tool":
+            for tool in constants & TOOL_MARKS.keys():
+                marks |= TOOL_MARKS[tool]
+    return marks
+
+
+def tier_marks(item: pytest.Item) -> set[str]:
+    """The tier marks of a collected test: from the fixtures it uses and from its code and theirs."""
+    marks: set[str] = set()
+    fixture_info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", []):
+        marks |= BUILD_FIXTURES.get(name, set())
+        for definition in (fixture_info.name2fixturedefs.get(name, ()) if fixture_info else ()):
+            if Path(inspect.getfile(definition.func)).is_relative_to(REPO / "tests"):
+                marks |= _marks_from_code(definition.func)
+    if isinstance(item, pytest.Function):
+        marks |= _marks_from_code(item.function)
+    return marks
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for mark in sorted(tier_marks(item) - {m.name for m in item.iter_markers()}):
+            item.add_marker(getattr(pytest.mark, mark))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _current["slow"] = item.get_closest_marker("slow") is not None
+
+
+def pytest_runtest_teardown(item):
+    _current["slow"] = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    # Under CI nothing may be skipped (an expected failure, xfail, is not a skip).
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which must run every test: {report.longrepr}"

@@ -13,6 +13,7 @@ import json
 import pandas as pd
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.output.bibtex import Writer as BibtexWriter
+from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
 
 from figures import dataset
@@ -115,9 +116,14 @@ RIS_TYPES = {
 }
 
 
+# One backend instance: ``Text.render_as("text")`` looks its backend up among every installed
+# package's entry points on each call, which made the RIS file cost minutes (docs/BENCHMARK.md).
+_PLAIN_TEXT = PlainTextBackend()
+
+
 def _plain(latex: str) -> str:
     """BibTeX field text without braces or LaTeX accents (pybtex's own LaTeX reader)."""
-    return " ".join(Text.from_latex(latex).render_as("text").split())
+    return " ".join(Text.from_latex(latex).render(_PLAIN_TEXT).split())
 
 
 def _ris_entry(key: str, entry: Entry) -> list[str]:

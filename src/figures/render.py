@@ -20,9 +20,7 @@ import json
 import re
 
 import altair as alt
-import cairosvg
 import pandas as pd
-import vl_convert
 
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it makes contributor
 # text inert (no Markdown, no MyST roles or directives, no raw HTML, no math).
@@ -62,6 +60,9 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     (``svg``, when the caller already has it) as a PDF whose only varying field, the creation date,
     is pinned (same length, so the file's offsets stay valid).
     """
+    # Imported here: pages that draw no chart do not pay for cairo.
+    import cairosvg
+
     svg = svg if svg is not None else chart_svg(spec)
     pdf = cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
     return _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", pdf)

@@ -6,7 +6,9 @@
 - ``builder-inited``: writes the Vega bundle (from vl-convert, so never a CDN) to a static folder.
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
-  re-executes) a page exactly when its data or the code under ``src/figures`` changed.
+  re-executes) a page exactly when its data or the code under ``src/figures`` changed. A page
+  with a bibliography depends on the references, though it runs no code.
+- ``html-page-context``: a page loads the chart and explorer scripts only when it shows one.
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import dataset, deps, downloads, edition, paths
+from figures import dataset, deps, downloads, edition, execute, paths
 from figures.validate import validate_dataset
 
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 CODE_PART = "code"
+BIBLIOGRAPHY_PART = "references"  # what a page with a bibliography directive depends on
 EXECUTED = "executed"  # folder of the pages executed by the latest build
 
 
@@ -69,6 +73,9 @@ def on_config_inited(app: Sphinx, config) -> None:
     problems = validate_dataset(data_dir)
     if problems:
         raise ConfigError("the dataset has problems:\n" + "\n".join(problems))
+    if config.hepmet_execution not in execute.MODES:
+        raise ConfigError(f"hepmet_execution: {config.hepmet_execution!r} is not one of {', '.join(execute.MODES)}")
+    execute.install(config.hepmet_execution)
 
     config.bibtex_bibfiles = sorted(
         str(p.relative_to(root)) for p in (data_dir / "references").glob("*.bib")
@@ -83,7 +90,7 @@ def on_config_inited(app: Sphinx, config) -> None:
 
     # Refresh every digest a previous build recorded (and the code's), before Sphinx decides
     # which pages are outdated.
-    known = {CODE_PART}
+    known = {CODE_PART, BIBLIOGRAPHY_PART}
     for record in (_state_dir(app) / "deps").glob("*.json"):
         known.update(deps.recorded(record))
     for part in sorted(known):
@@ -106,12 +113,28 @@ def _is_thebe(asset) -> bool:
     return "thebe" in text
 
 
+# The review's own assets that only some pages use: file -> the markup in a page's body that
+# needs it. Other pages do not load them (the Vega bundle alone is about 0.9 MB).
+PAGE_ASSETS = {
+    "vega-bundle.js": 'class="hepmet-chart"',
+    "hepmet.js": 'class="hepmet-chart"',
+    "evidence-explorer.js": 'class="hepmet-explorer"',
+    "evidence-explorer.css": 'class="hepmet-explorer"',
+}
+
+
+def _unused_by_page(asset, body: str) -> bool:
+    marker = PAGE_ASSETS.get(str(getattr(asset, "filename", asset) or ""))
+    return marker is not None and marker not in body
+
+
 def on_html_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     # Jupyter Book always loads sphinx-thebe, which declares its config twice per page (a console
     # error) and names a CDN; the review has no live code, so its assets are dropped.
+    body = context.get("body") or ""
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+            context[key] = [a for a in context[key] if not _is_thebe(a) and not _unused_by_page(a, body)]
 
 
 # Fixes of the theme's and docutils' markup that axe-core reports as serious or critical. They are
@@ -173,6 +196,10 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
         marker.touch()
     if executed or parts:
         parts = [CODE_PART, *parts]
+    # The bibliography directive lists the entries of data/references/ when the page is read: a
+    # new reference must make the page be read again (it runs no code, so records nothing).
+    if next(iter(doctree.findall(bibliography)), None) is not None and BIBLIOGRAPHY_PART not in parts:
+        parts = [*parts, BIBLIOGRAPHY_PART]
     for part in parts:
         env.note_dependency(str(_refresh_digest(app, part)))
 
@@ -189,6 +216,8 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
 
 
 def setup(app: Sphinx) -> dict:
+    # Where the pages run: "in-process" (figures.execute: imports paid once) or "kernel" (myst-nb's).
+    app.add_config_value("hepmet_execution", execute.IN_PROCESS, "env")
     app.connect("config-inited", on_config_inited, priority=400)
     app.connect("builder-inited", on_builder_inited, priority=400)
     app.connect("source-read", on_source_read)
