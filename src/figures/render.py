@@ -49,6 +49,8 @@ _CREATION_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
 
 def chart_svg(spec: dict) -> str:
     """The static SVG drawing of a Vega-Lite spec (stable bytes: the source of the PDF chart)."""
+    import vl_convert  # imported here: pages that draw no chart do not pay for it
+
     return vl_convert.vegalite_to_svg(spec)
 
 
