@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-from figures.validate import appraisal_tools
+from figures.schemas import appraisal_tools
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_STUDIES = REPO / "tests" / "fixtures" / "studies"

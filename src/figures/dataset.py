@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pybtex.database import BibliographyData, parse_file
 
-from figures import deps, paths, screening_log, validate
+from figures import deps, paths, schemas, screening_log, validate
 
 
 class DatasetError(Exception):
@@ -265,7 +265,7 @@ def appraisals(tumour: str | None = None) -> pd.DataFrame:
     ``domain`` is the item's short label from ``figures/schema/appraisal_tools.yaml``; ``overall``
     (low | moderate | high | unclear risk of bias) and its reason repeat on each row of a study.
     """
-    tools = validate.appraisal_tools()
+    tools = schemas.appraisal_tools()
     rows = []
     for record in studies(tumour):
         appraisal = record["appraisal"]

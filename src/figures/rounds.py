@@ -11,7 +11,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from figures import exports, intake, pubmed, screening_log, validate
+from figures import exports, intake, pubmed, schemas, screening_log, yaml_lines
 
 PUBMED = "PubMed, through NCBI's E-utilities (ESearch and EFetch)"
 TITLE_STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "from", "at", "by", "is", "are", "after", "as"}
@@ -22,10 +22,10 @@ def load_saved_searches(data_dir: Path) -> list[dict]:
     path = Path(data_dir) / "searches.yaml"
     if not path.is_file():
         raise screening_log.ScreeningLogError([f"{path}:1: (file): missing: the saved searches live in data/searches.yaml"])
-    problems = validate.Problems()
-    doc = validate.read_yaml(path, Path(data_dir).parent, problems)
+    problems = yaml_lines.Problems()
+    doc = yaml_lines.read_yaml(path, Path(data_dir).parent, problems)
     if doc.parsed:
-        validate.schema_problems(doc, validate.validator("searches"), problems)
+        schemas.schema_problems(doc, schemas.validators()["searches"], problems)
     if problems:
         raise screening_log.ScreeningLogError([f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in problems])
     return doc.data

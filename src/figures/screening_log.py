@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from figures import validate
+from figures import schemas, yaml_lines
 
 LOG_FOLDER = "screening"
 ROUND_FILE = re.compile(r"^round-([1-9][0-9]*)\.yaml$")
@@ -68,7 +68,7 @@ def record_id(number: int, index: int) -> str:
 # --- reading and checking -----------------------------------------------------------------------
 
 
-def read_rounds(data_dir: Path, problems: list) -> list[validate.Document]:
+def read_rounds(data_dir: Path, problems: list) -> list[yaml_lines.Document]:
     """Parse and schema-check every round file (in round order); problems are appended."""
     data_dir = Path(data_dir)
     root = data_dir.parent
@@ -76,19 +76,19 @@ def read_rounds(data_dir: Path, problems: list) -> list[validate.Document]:
     if not folder.is_dir():
         problems.add(str(folder.relative_to(root)), 1, "(file)", "missing: the screening log needs data/screening/round-1.yaml")
         return []
-    checker = validate.validator("screening-round")
+    checker = schemas.validators()["screening-round"]
     docs = []
     for path in sorted(folder.iterdir(), key=lambda p: (_file_number(p) or 0, p.name)):
         if not (path.is_file() and ROUND_FILE.match(path.name)):
             problems.add(str(path.relative_to(root)), 1, "(file)", "not a round file: a round is data/screening/round-<N>.yaml")
             continue
-        doc = validate.read_yaml(path, root, problems)
+        doc = yaml_lines.read_yaml(path, root, problems)
         if not doc.parsed:
             continue
         if not isinstance(doc.data, dict):
             problems.add(doc.name, 1, "(file)", "a round is a mapping (round, date, description, databases, queries, records)")
             continue
-        validate.schema_problems(doc, checker, problems)
+        schemas.schema_problems(doc, checker, problems)
         docs.append(doc)
     return docs
 
@@ -98,7 +98,7 @@ def _file_number(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def check_rounds(docs: list[validate.Document], study_keys: set[str], problems: list) -> None:
+def check_rounds(docs: list[yaml_lines.Document], study_keys: set[str], problems: list) -> None:
     """The rules across fields, records and rounds (the schema has been checked already)."""
     seen_ids: dict[str, str] = {}
     numbers = []
@@ -164,7 +164,7 @@ def study_keys(data_dir: Path) -> set[str]:
     return {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
 
 
-def check_log(data_dir: Path, problems: list) -> list[validate.Document]:
+def check_log(data_dir: Path, problems: list) -> list[yaml_lines.Document]:
     """Read and check the whole log; the parsed rounds, in order (problems are appended)."""
     docs = read_rounds(data_dir, problems)
     check_rounds(docs, study_keys(data_dir), problems)
@@ -178,7 +178,7 @@ def _formatted(problems: list) -> list[str]:
 
 def load_rounds(data_dir: Path) -> list[dict]:
     """Every round of the log, in order, checked; raises :class:`ScreeningLogError` when invalid."""
-    problems = validate.Problems()
+    problems = yaml_lines.Problems()
     docs = check_log(data_dir, problems)
     if problems:
         raise ScreeningLogError(_formatted(problems))
@@ -246,12 +246,12 @@ def write_round(data_dir: Path, round_: dict) -> Path:
     if not isinstance(number, int) or number < 1:
         raise ScreeningLogError([f"round {number!r}: a round number is a whole number from 1"])
     target = round_path(data_dir, number)
-    problems = validate.Problems()
+    problems = yaml_lines.Problems()
     docs = [d for d in read_rounds(data_dir, problems) if _file_number(Path(d.name)) != number]
     text = dump_round(round_)
-    candidate = validate.Document(name=str(target.relative_to(data_dir.parent)))
-    candidate = validate.parse_text(text, candidate, problems)
-    validate.schema_problems(candidate, validate.validator("screening-round"), problems)
+    candidate = yaml_lines.Document(name=str(target.relative_to(data_dir.parent)))
+    candidate = yaml_lines.parse_text(text, candidate, problems)
+    schemas.schema_problems(candidate, schemas.validators()["screening-round"], problems)
     check_rounds(sorted([*docs, candidate], key=lambda d: _file_number(Path(d.name)) or 0), study_keys(data_dir), problems)
     if problems:
         raise ScreeningLogError(_formatted(problems))
