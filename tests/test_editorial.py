@@ -63,7 +63,10 @@ def page_soup(site: Path, page: str) -> BeautifulSoup:
 
 
 def words(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
+    """Text as one line of single spaces, typographic apostrophes plain, no space before punctuation
+    (``get_text(" ")`` puts one around every inline element)."""
+    flat = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
+    return re.sub(r" ([,.;:)])", r"\1", flat)
 
 
 def chapter_text(site: Path, page: str) -> str:
@@ -136,10 +139,12 @@ def test_every_reference_is_cited_from_a_chapter_under_the_label_of_the_list(bui
         for link in article.select('a[href*="references.html#"]'):
             target = link["href"].split("#", 1)[1]
             assert target in entries, f"{page}: citation {link['href']} points at no reference"
-            # The text reads "Ehrlich et al. (2009)" or "(Ehrlich et al., 2009)": same author, same year.
+            # "(Ehrlich et al., 2009)" links the whole label; "Ehrlich et al. (2009)" links the year,
+            # with the author just before it.
             author, year = entries[target].rsplit(", ", 1)
-            context = words((link.parent.get_text(" ") if link.parent else ""))
-            assert words(link.get_text()) == year, f"{page}: cited as {link.get_text()!r}, listed as {entries[target]}"
+            shown = words(link.get_text())
+            assert shown in (entries[target], year), f"{page}: cited as {shown!r}, listed as {entries[target]}"
+            context = words(link.parent.get_text(" "))
             assert author in context, f"{page}: {author!r} not beside its citation in {context[:120]!r}"
             cited.setdefault(target, []).append(page)
     uncited = sorted(label for target, label in entries.items() if target not in cited)
@@ -277,9 +282,12 @@ def test_the_pdf_labels_its_references_as_the_text_cites_them(built_pdf):
 
     from conftest import require_tool
 
-    text = subprocess.run([require_tool("pdftotext"), str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([require_tool("pdftotext"), "-layout", str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
-    assert "[Ehrlich et al., 2009]" in flat and "Ehrlich et al. (2009)" in flat
+    # The list is labelled "[Ehrlich et al., 2009]"; the text cites "Ehrlich et al. [2009]" and
+    # "[Fernandez-Pineda et al., 2015]" (LaTeX brackets what HTML puts in parentheses).
+    assert re.search(r"^\s*\[Ehrlich et al\., 2009\] ", text, flags=re.M)
+    assert re.search(r"Ehrlich et al\. [\[(]2009[\])]", flat) and "[Fernandez-Pineda et al., 2015]" in flat
     assert not re.search(r"^\s*\[\d+\]\s", text, flags=re.M), "the PDF's bibliography is numbered"
     assert "Management of liver metastases by tumor" in flat
 
