@@ -106,6 +106,17 @@ def test_chapters_are_written_for_readers(built_site, page):
 
 
 @pytest.mark.slow
+def test_no_sentence_is_boilerplate_repeated_across_chapters(built_site):
+    pages_of: dict[str, set[str]] = {}
+    for page in CHAPTERS:
+        for sentence in re.split(r"(?<=[.!?])\s+", chapter_text(built_site, page)):
+            if len(sentence.split()) >= 12:
+                pages_of.setdefault(sentence, set()).add(page)
+    repeated = {sentence: sorted(pages) for sentence, pages in pages_of.items() if len(pages) >= 3}
+    assert not repeated, repeated
+
+
+@pytest.mark.slow
 def test_each_chapter_prints_its_inconsistency_note_at_most_once(built_site):
     for page in CHAPTERS:
         notes = [d for d in page_soup(built_site, page).select("div.admonition") if "Inconsistencies" in d.get_text()]
