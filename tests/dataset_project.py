@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from figures.schemas import appraisal_tools
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_STUDIES = REPO / "tests" / "fixtures" / "studies"
 
@@ -23,12 +25,20 @@ def make_project(target: Path) -> Path:
     return target
 
 
-def fill_reference_stub(path: Path, author: str, title: str, year: str) -> None:
-    """Fill the empty author, title and year of a BibTeX stub written by ``hepmet new-study``."""
+def fill_reference_stub(path: Path, author: str, title: str, year: str, journal: str = "Test Journal") -> None:
+    """Fill the empty author, title, journal and year of a BibTeX stub written by ``hepmet new-study``."""
     path.write_text(
         path.read_text(encoding="utf-8")
         .replace("author       = {}", f"author       = {{{author}}}")
         .replace("title        = {}", f"title        = {{{title}}}")
+        .replace("journal      = {}", f"journal      = {{{journal}}}")
         .replace("year         = {}", f"year         = {{{year}}}"),
         encoding="utf-8",
     )
+
+
+def unclear_appraisal(tool: str) -> dict:
+    """A complete appraisal with ``tool`` whose every item is judged unclear (as a contributor
+    who read only a summary would write it)."""
+    items = [{"id": item["id"], "judgement": "unclear", "reason": "not reported in what was read"} for item in appraisal_tools()[tool]["items"]]
+    return {"tool": tool, "basis": "abstract", "items": items, "overall": "unclear", "reason": "only a summary was read"}

@@ -8,13 +8,14 @@ import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import run_hepmet
-from dataset_project import FIXTURE_STUDIES, REPO, fill_reference_stub, make_project
+from dataset_project import FIXTURE_STUDIES, REPO, fill_reference_stub, make_project, unclear_appraisal
 from figures import dataset
 from figures.validate import validate_dataset
 
@@ -36,8 +37,10 @@ def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     (study,) = [b for b in blocks if b.startswith("# data/studies/")]
     (recommendations,) = [b for b in blocks if b.startswith("recommendations:")]
     (tumours,) = [b for b in blocks if b.startswith("- code:")]
-    (facts,) = [b for b in blocks if b.startswith("- id:")]
+    (facts,) = [b for b in blocks if b.startswith("- id: nb-")]
     (screening,) = [b for b in blocks if b.startswith("- round:")]
+    (grade_row,) = [b for b in blocks if b.startswith("id: ")]
+    (pool,) = [b for b in blocks if b.startswith("- id: wt-")]
     study += recommendations  # an optional part of a study, documented on its own
     data = make_project(tmp_path / "p") / "data"
     (data / "studies" / "ehrlich2009hepatic.yaml").write_text(study, encoding="utf-8")
@@ -45,7 +48,12 @@ def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     (data / "facts").mkdir()
     (data / "facts" / "nb.yaml").write_text(facts, encoding="utf-8")
     (data / "screening.yaml").write_text(screening, encoding="utf-8")
+    (data / "grade").mkdir()
+    (data / "grade" / "wt-primary-liver-resection-efs.yaml").write_text(grade_row, encoding="utf-8")
     assert validate_dataset(data) == []
+    # The pool example shows one member of three: as written, it is refused for that reason alone.
+    (data / "pools.yaml").write_text(pool, encoding="utf-8")
+    assert validate_dataset(data) == ["data/pools.yaml:4: [0].members: 1 different studies: a pool needs at least 3"]
 
 
 def test_validation_of_a_large_dataset_is_fast(tmp_path):
@@ -56,7 +64,7 @@ def test_validation_of_a_large_dataset_is_fast(tmp_path):
         key = f"ehrlich2009copy{number}"
         (data / "studies" / f"{key}.yaml").write_text(template.replace("ehrlich2009hepatic", key), encoding="utf-8")
         (data / "references" / f"{key}.bib").write_text(
-            reference.replace("ehrlich2009hepatic", key).replace("10.1097", f"10.{number}").replace("19730241", str(number))
+            reference.replace("ehrlich2009hepatic", key).replace("10.1097", f"10.{1000 + number}").replace("19730241", str(1000 + number))
             .replace("PMC3302661", f"PMC{number}").replace("Hepatic metastasis at diagnosis", f"Copy {number}"),
             encoding="utf-8",
         )
@@ -110,9 +118,24 @@ def test_outcomes_is_one_row_per_outcome_joined_with_its_study(fixture_data):
     assert (row["tumour"], row["n_patients"], row["design"]) == ("wt", 96, "trial-cohort")
     resected = frame.set_index(["citation", "outcome_id"]).loc[("ehrlich2009hepatic", "efs-primary-resection")]
     assert (resected["p_value"], resected["p_relation"], resected["denominator"]) == (0.09, "=", 22)
+    # Each outcome carries its own population and kind: the subgroup's 22, never the study's 96.
+    assert (resected["n"], resected["kind"], resected["n_patients"]) == (22, "survival", 96)
+    assert pd.isna(row["n"])  # the liver-only subgroup's size is not reported
+    assert resected["agents"] == []
     assert set(dataset.outcomes("nb")["citation"]) == set()
     assert list(dataset.outcomes("nb").columns) == dataset.OUTCOME_COLUMNS
     assert set(dataset.outcomes("wt")["citation"]) == {"ehrlich2009hepatic", "varan2005prognostic"}
+
+
+def test_appraisals_are_one_row_per_item_in_the_tools_order(fixture_data):
+    frame = dataset.appraisals()
+    assert list(frame.columns) == dataset.APPRAISAL_COLUMNS
+    ehrlich = frame[frame["citation"] == "ehrlich2009hepatic"]
+    assert ehrlich["item"].tolist() == [f"q{i}" for i in range(1, 12)]  # the cohort checklist's 11 items
+    first = ehrlich.iloc[0]
+    assert (first["tool"], first["judgement"], first["overall"]) == ("jbi-cohort", "no", "high")
+    assert first["domain"] == "groups alike and drawn from one population"
+    assert set(dataset.appraisals("wt")["citation"]) == {"ehrlich2009hepatic", "varan2005prognostic"}
 
 
 def test_screening_keeps_unknown_counts_unknown(fixture_data):
@@ -156,6 +179,7 @@ def test_new_study_scaffold_then_fill_then_validate(tmp_path):
     record["population"].update(tumour="nb", age_group="pediatric")
     record["source"] = {"document": "test", "section": "Case"}
     record["outcomes"] = []
+    record["appraisal"] = unclear_appraisal("jbi-case-report")
     study.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
     fill_reference_stub(reference, "Smith, A.", "A test case", "2020")
     filled = run_hepmet(root, "validate")

@@ -11,7 +11,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import copy_project, run_hepmet
-from dataset_project import fill_reference_stub
+from dataset_project import fill_reference_stub, unclear_appraisal
 from figures.validate import load_checked
 
 KEY = "example2026contributor"
@@ -41,9 +41,10 @@ def _fill(root: Path) -> None:
     record["population"].update(tumour="wt", age_group="pediatric", subgroup="stage 4, liver metastases")
     record["source"] = {"document": "test", "section": "Results"}
     record["outcomes"] = [{
-        "id": "os-liver", "measure": "OS", "timepoint_months": 60, "group": "all", "estimate": 75, "unit": "percent",
+        "id": "os-liver", "measure": "OS", "kind": "survival", "timepoint_months": 60, "group": "all", "n": 12, "estimate": 75, "unit": "percent",
         "ci": None, "events": None, "denominator": 12, "comparison": None, "source": {"document": "test", "section": "Results"},
     }]
+    record["appraisal"] = unclear_appraisal("jbi-case-series")
     study.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
     reference = root / "data" / "references" / f"{KEY}.bib"
     fill_reference_stub(reference, "Example, Ada", "A fictional study that exercises the contributor workflow", "2026")

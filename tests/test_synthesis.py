@@ -69,7 +69,7 @@ def test_sets_that_cannot_be_pooled_say_why(fixture_data):
     assert not efs.pooled_sets
     assert {s.age for s in efs.sets} == {"pediatric", "adult"}
     assert all("adult series are never pooled with pediatric ones" in s.reason for s in efs.sets)
-    liver = _plot(plots, "wt", "liver-involvement")
+    liver = _plot(plots, "wt", "liver-metastases")
     assert liver.sets[0].reason == "only one study reports it"
     # Months are not percentages: the median survival of the GIST fixture gets no forest plot.
     assert not any(p.measure == "median-survival" for p in plots)

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pybtex.database import BibliographyData, parse_file
 
-from figures import deps, paths, validate
+from figures import deps, paths, schemas, validate
 
 
 class DatasetError(Exception):
@@ -43,6 +43,8 @@ def load_dataset(data_dir: Path) -> dict:
         "facts": {topic: doc.data or [] for topic, doc in checked.facts.items()},
         "screening": checked.screening.data,
         "management": checked.management.data if checked.management is not None else [],
+        "grade": [doc.data for _stem, doc in sorted(checked.grade.items())],
+        "pools": (checked.pools.data or []) if checked.pools is not None else [],
     }
 
 
@@ -100,8 +102,10 @@ def part_digest(data_dir: Path, part: str) -> str:
         return _digest(files, data_dir)
     if kind == "facts":
         return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)
-    if kind in {"tumours", "screening", "management"}:
+    if kind in {"tumours", "screening", "pools", "management"}:
         return _digest([f for f in [data_dir / f"{kind}.yaml"] if f.exists()], data_dir)
+    if kind == "grade":
+        return _digest(sorted((data_dir / "grade").glob("*.yaml")), data_dir)
     if kind == "references":
         return _digest(sorted((data_dir / "references").glob("*.bib")), data_dir)
     # An unknown part depends on everything: never stale, at worst re-executed.
@@ -163,19 +167,34 @@ def management() -> list[dict]:
     return _data()["management"]
 
 
+def grade_questions() -> list[dict]:
+    """The GRADE rows of ``data/grade/*.yaml`` (one clinical question and outcome each), by id."""
+    deps.record("grade")
+    return _data()["grade"]
+
+
+def pools() -> list[dict]:
+    """The pools an editor declared in ``data/pools.yaml`` (empty when none is declared)."""
+    deps.record("pools")
+    return _data()["pools"]
+
+
 OUTCOME_COLUMNS = [
     "citation", "label", "design", "tumour", "subgroup", "age_group", "age_median", "age_min",
-    "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "recruitment_start",
-    "recruitment_end", "outcome_id", "measure", "timepoint_months", "group", "estimate", "unit",
-    "ci_low", "ci_high", "ci_level", "ci_scale", "events", "denominator", "comparison",
-    "comparison_description", "p_value", "p_relation",
+    "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "agents",
+    "recruitment_start", "recruitment_end", "outcome_id", "measure", "kind", "timepoint_months",
+    "group", "n", "estimate", "unit", "ci_low", "ci_high", "ci_level", "ci_scale", "events",
+    "denominator", "comparison", "comparison_description", "p_value", "p_relation",
 ]
 
 
 def outcomes(tumour: str | None = None) -> pd.DataFrame:
     """One row per outcome (all, or one tumour code's), joined with its study's fields.
 
-    Unknown values are missing (None/NaN); ``p_value`` is that of the outcome's comparison.
+    Unknown values are missing (None/NaN); ``p_value`` is that of the outcome's comparison. ``n``
+    is the number of patients the outcome is about (its subgroup's own size; None when not
+    reported), never the study's total unless the outcome is about everyone; ``kind`` says what
+    kind of number it is (proportion, survival, prevalence, count, case, time, ratio).
     """
     rows = []
     for record in studies(tumour):
@@ -199,12 +218,15 @@ def outcomes(tumour: str | None = None) -> pd.DataFrame:
                     "n_liver_metastases": record["n_liver_metastases"],
                     "timing": record["timing"],
                     "interventions": list(record["interventions"]),
+                    "agents": list(record.get("agents") or []),
                     "recruitment_start": record["recruitment"]["start"],
                     "recruitment_end": record["recruitment"]["end"],
                     "outcome_id": outcome["id"],
                     "measure": outcome["measure"],
+                    "kind": outcome["kind"],
                     "timepoint_months": outcome.get("timepoint_months"),
                     "group": outcome["group"],
+                    "n": outcome["n"],
                     "estimate": outcome["estimate"],
                     "unit": outcome["unit"],
                     "ci_low": ci.get("low"),
@@ -230,3 +252,30 @@ def bibliography():
         for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
             merged.add_entry(key, entry)
     return merged
+
+
+APPRAISAL_COLUMNS = [
+    "citation", "label", "tumour", "design", "tool", "basis", "item", "domain", "judgement", "reason",
+    "overall", "overall_reason",
+]
+
+
+def appraisals(tumour: str | None = None) -> pd.DataFrame:
+    """One row per appraisal item of every study (all, or one tumour code's), in the tool's order.
+
+    ``domain`` is the item's short label from ``figures/schema/appraisal_tools.yaml``; ``overall``
+    (low | moderate | high | unclear risk of bias) and its reason repeat on each row of a study.
+    """
+    tools = schemas.appraisal_tools()
+    rows = []
+    for record in studies(tumour):
+        appraisal = record["appraisal"]
+        labels = {item["id"]: item["label"] for item in tools[appraisal["tool"]]["items"]}
+        for item in appraisal["items"]:
+            rows.append({
+                "citation": record["citation"], "label": record["label"], "tumour": record["population"]["tumour"],
+                "design": record["design"], "tool": appraisal["tool"], "basis": appraisal["basis"],
+                "item": item["id"], "domain": labels[item["id"]], "judgement": item["judgement"],
+                "reason": item["reason"], "overall": appraisal["overall"], "overall_reason": appraisal["reason"],
+            })
+    return pd.DataFrame(rows, columns=APPRAISAL_COLUMNS)

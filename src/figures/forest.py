@@ -120,7 +120,7 @@ def as_percentages(outcomes: pd.DataFrame) -> pd.DataFrame:
     frame = outcomes.astype({c: "float" for c in ("estimate", "ci_low", "ci_high", "ci_level", "events", "denominator")})
     frame["ci_source"] = None
     counts = frame["events"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
-    from_counts = (frame["unit"] == "count") & counts
+    from_counts = ((frame["unit"] == "count") | frame["estimate"].isna()) & counts
     frame.loc[from_counts, "estimate"] = 100 * frame.loc[from_counts, "events"] / frame.loc[from_counts, "denominator"]
     frame.loc[from_counts, "unit"] = "percent"
     frame = frame[frame["unit"] == "percent"].copy()

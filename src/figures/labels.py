@@ -9,7 +9,7 @@ INTERVENTIONS = {
     "chemoembolization": "hepatic artery chemoembolization",
     "transplant": "liver transplant",
     "hipec": "HIPEC",
-    "targeted-therapy": "imatinib (targeted therapy)",
+    "targeted-therapy": "targeted therapy",
     "radionuclide": "radionuclide therapy",
     "observation": "observation",
     "decompression": "abdominal decompression",
@@ -34,11 +34,14 @@ MEASURE_NAMES = {
     "OS": "overall survival",
     "EFS": "event-free survival",
     "DFS": "disease-free survival",
-    "mortality": "mortality",
     "response": "response",
-    "complications": "complications",
-    "liver-involvement": "patients with liver metastases",
     "regression": "regression",
+    "perioperative-complications": "perioperative complications",
+    "late-liver-findings": "late liver findings",
+    "postoperative-death": "postoperative death",
+    "disease-death": "death from the disease",
+    "liver-metastases": "patients with liver metastases",
+    "liver-first-site": "liver as the site of first diagnosis",
     "median-survival": "median survival",
     "median-dfs": "median disease-free survival",
     "hazard-ratio": "hazard ratio",
@@ -82,13 +85,31 @@ MEASURES = {
     "OS": "OS",
     "EFS": "EFS",
     "DFS": "DFS",
-    "mortality": "mortality",
     "response": "response",
-    "complications": "complications",
-    "liver-involvement": "liver involvement",
     "regression": "regression",
+    "perioperative-complications": "perioperative complications",
+    "late-liver-findings": "late liver findings",
+    "postoperative-death": "postoperative death",
+    "disease-death": "disease death",
+    "liver-metastases": "liver metastases",
+    "liver-first-site": "liver first site",
     "median-survival": "median survival",
     "median-dfs": "median DFS",
     "hazard-ratio": "hazard ratio",
     "relative-risk": "relative risk",
 }
+
+# What kind of number an outcome is (figures.dataset outcome column ``kind``).
+KINDS = {
+    "proportion": "proportion",
+    "survival": "survival estimate",
+    "prevalence": "prevalence",
+    "count": "count of selected cases",
+    "case": "single case",
+    "time": "time",
+    "ratio": "ratio",
+}
+
+APPRAISAL_JUDGEMENTS = {"yes": "yes", "no": "no", "unclear": "unclear", "not-applicable": "not applicable"}
+RISK_OF_BIAS = {"low": "low", "moderate": "moderate", "high": "high", "unclear": "unclear"}
+APPRAISAL_BASIS = {"source-review": "the source review's summary", "abstract": "the abstract", "full-text": "the full text"}

@@ -9,12 +9,18 @@ Rules (each problem as ``file:line: field: message``):
   source, named in ``x-source``) or ``recalled`` (not seen: shown as unverified);
 - an identifier (DOI, PMID, PMCID) is only kept when somebody saw it: its entry names the
   ``x-source`` where it was seen;
+- identifiers are well formed (DOI ``10.<4-9 digits>/...``, PMID digits, PMCID ``PMC<digits>``)
+  and the year lies from 1900 to this year;
+- the fields BibTeX requires for the entry type are present (an article: author, title, journal,
+  year), or inherited from the entry its ``crossref`` names, which must exist;
 - no two entries describe the same work (same DOI, PMID or title and year);
-- every key cited in a chapter (``{cite:p}``, ``{cite:t}``, ``{cite}``...) exists.
+- every key cited in a chapter (``{cite:p}``, ``{cite:t}``, ``{cite}``...) exists;
+- a file that is a symbolic link, or resolves outside ``data/``, is refused without being read.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +29,32 @@ import pybtex.errors
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.input import bibtex
 
+from figures.yaml_lines import refused
+
 CONFIDENCE = "x-confidence"
 CONFIDENCE_AUTHORS = "x-confidence-authors"
 CONFIDENCE_VALUES = ("verified", "recalled")
 IDENTIFIERS = ("doi", "pmid", "pmcid")
+# What a well-formed identifier looks like, and how the message describes it.
+IDENTIFIER_FORMS = {
+    "doi": (re.compile(r"^10\.\d{4,9}/\S+$"), "10.<4 to 9 digits>/<suffix>, without https://doi.org/"),
+    "pmid": (re.compile(r"^[1-9]\d{0,8}$"), "digits only"),
+    "pmcid": (re.compile(r"^PMC\d+$"), "PMC followed by digits"),
+}
+FIRST_YEAR = 1900
+# Fields BibTeX requires by entry type ("author|editor": either one). The author, title and year of
+# every type are checked in _check_entry.
+REQUIRED_BY_TYPE = {
+    "article": ("journal",),
+    "book": ("publisher",),
+    "inbook": ("publisher",),
+    "incollection": ("booktitle", "publisher"),
+    "inproceedings": ("booktitle",),
+    "conference": ("booktitle",),
+    "phdthesis": ("school",),
+    "mastersthesis": ("school",),
+    "techreport": ("institution",),
+}
 
 # A % not preceded by a backslash, on a line that is not a whole-line comment.
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
@@ -82,6 +110,14 @@ def _parse(path: Path, text: str, name: str, problems: list[Problem]) -> Bibliog
     return None if errors else data
 
 
+def _field(entry: Entry, name: str, parents: dict[str, Entry]) -> str:
+    """A field of ``entry``, or of the entry its ``crossref`` names (BibTeX's inheritance)."""
+    value = entry.fields.get(name, "").strip()
+    if not value and entry.fields.get("crossref") in parents:
+        value = parents[entry.fields["crossref"]].fields.get(name, "").strip()
+    return value
+
+
 def _check_entry(key: str, entry: Entry, name: str, lines: dict[str, int], problems: list[Problem]) -> None:
     confidence = entry.fields.get(CONFIDENCE)
     if confidence is None:
@@ -96,11 +132,25 @@ def _check_entry(key: str, entry: Entry, name: str, lines: dict[str, int], probl
                 name, lines.get(identifier, 1), identifier,
                 "an identifier needs an x-source saying where it was seen; never add one that nobody has seen",
             ))
-    if not entry.persons.get("author") and not entry.persons.get("editor") and "organization" not in entry.fields:
+        form, described = IDENTIFIER_FORMS[identifier]
+        value = entry.fields[identifier].strip()
+        if not form.match(value):
+            problems.append((name, lines.get(identifier, 1), identifier, f"'{value[:60]}' is not a well-formed {identifier.upper()} ({described})"))
+    year = entry.fields.get("year", "").strip()
+    if year and not (year.isdigit() and FIRST_YEAR <= int(year) <= datetime.date.today().year):
+        problems.append((name, lines.get("year", 1), "year", f"'{year[:20]}' is not a year from {FIRST_YEAR} to this year"))
+
+
+
+def _check_required_fields(entry: Entry, name: str, lines: dict[str, int], parents: dict[str, Entry], problems: list[Problem]) -> None:
+    """The fields every entry needs, and those its type needs, own or inherited by ``crossref``."""
+    parent = parents.get(entry.fields.get("crossref"))
+    persons = entry.persons or (parent.persons if parent is not None else {})
+    if not persons.get("author") and not persons.get("editor") and not _field(entry, "organization", parents):
         problems.append((name, lines.get("author", 1), "author", "missing: an entry needs an author, editor or organization"))
-    for required in ("title", "year"):
-        if not entry.fields.get(required, "").strip():
-            problems.append((name, lines.get(required, 1), required, "missing"))
+    for required in ("title", "year", *REQUIRED_BY_TYPE.get(entry.type.lower(), ())):
+        if not _field(entry, required, parents):
+            problems.append((name, lines.get(required, 1), required, f"missing: a BibTeX {entry.type.lower()} needs a {required}"))
 
 
 def _work_identity(entry: Entry) -> list[str]:
@@ -119,8 +169,13 @@ def check_references(ref_dir: Path, root: Path) -> References:
         result.problems.append((str(ref_dir.relative_to(root)), 1, "(file)", "missing: the references folder data/references/"))
         return result
     seen: dict[str, str] = {}
+    located: dict[str, tuple[str, dict[str, int]]] = {}  # key -> file name and field lines
     for path in sorted(ref_dir.iterdir()):
         name = str(path.relative_to(root))
+        why_not = refused(path, ref_dir.parent)
+        if why_not:
+            result.problems.append((name, 1, "(file)", why_not))
+            continue
         if path.suffix != ".bib" or not path.is_file():
             result.problems.append((name, 1, "(file)", "not a reference file: a reference is data/references/<citation-key>.bib"))
             continue
@@ -146,12 +201,19 @@ def check_references(ref_dir: Path, root: Path) -> References:
             result.problems.append((name, 1, "(key)", f"'{key}' differs from the file name: the key must equal the file stem '{path.stem}'"))
             continue
         _check_entry(key, entry, name, lines, result.problems)
+        located[key] = (name, lines)
         for identity in _work_identity(entry):
             if identity in seen:
                 result.problems.append((name, 1, "(key)", f"duplicate reference: the same work as {seen[identity]} ({identity.split(':')[0]})"))
                 break
             seen[identity] = key
         result.entries[key] = entry
+    for key, entry in result.entries.items():
+        name, lines = located[key]
+        crossref = entry.fields.get("crossref")
+        if crossref is not None and crossref not in result.files:
+            result.problems.append((name, lines.get("crossref", 1), "crossref", f"'{crossref}' is not a reference: no data/references/{crossref}.bib with that key"))
+        _check_required_fields(entry, name, lines, result.entries, result.problems)
     return result
 
 

@@ -51,8 +51,10 @@ def value_range(low: float, high: float, unit: str) -> str:
 
 
 def estimate(outcome: dict) -> str:
-    """An outcome as prose: ``76% (95% CI 58%–87%)``."""
+    """An outcome as prose: ``76% (95% CI 58%–87%)``; ``1 of 12`` when only the counts are given."""
     unit = outcome.get("unit", "percent")
+    if outcome["estimate"] is None:
+        return f"{number(outcome['events'])} of {number(outcome['denominator'])}"
     text = with_unit(outcome["estimate"], unit)
     if unit == "count" and outcome.get("denominator") is not None:
         text += f" of {number(outcome['denominator'])}"
@@ -86,7 +88,8 @@ def glue_study(citation: str) -> None:
             glue(_key(citation, "p", comparison["id"]), number(comparison["p_value"]), display=False)
     for outcome in record.get("outcomes") or []:
         glue(_key(citation, outcome["id"]), estimate(outcome), display=False)
-        glue(_key(citation, outcome["id"], "estimate"), with_unit(outcome["estimate"], outcome.get("unit", "percent")), display=False)
+        value = outcome["estimate"]
+        glue(_key(citation, outcome["id"], "estimate"), estimate(outcome) if value is None else with_unit(value, outcome.get("unit", "percent")), display=False)
         glue(_key(citation, outcome["id"], "group"), outcome.get("group") or "all", display=False)
         if outcome.get("timepoint_months") is not None:
             glue(_key(citation, outcome["id"], "timepoint"), with_unit(outcome["timepoint_months"], "months"), display=False)

@@ -2,13 +2,15 @@
 
 Three layers, all of which report every problem they find (never only the first):
 
-1. YAML syntax, read with a line-tracking loader (PyYAML's composed nodes carry their marks), so
-   that each value knows the line it was written on. Duplicate keys are problems (PyYAML would
-   silently keep the last one).
-2. The declared schemas (``figures/schema/*.schema.json``), checked with ``jsonschema``.
-3. Cross-field rules that a schema cannot express: CI bounds around the estimate, events within the
-   denominator, ages and counts in order, ids unique, every citation key present in
-   ``data/references``, one study per citation key.
+1. YAML syntax, read by :mod:`figures.yaml_lines` so that each value knows the line it was written
+   on; symbolic links and files resolving outside ``data/`` are refused without being read.
+2. The declared schemas (``figures/schema/*.schema.json``), checked by :mod:`figures.schemas`.
+3. Rules of meaning that a schema cannot express: CI bounds around the estimate, an estimate that
+   agrees with its events and denominator, an outcome's ``n`` within the study and equal to its
+   denominator, a kind of number that fits its unit, years from 1900 to this year, ages and counts
+   in order, ids unique, an appraisal with every item of the tool that fits the design, every
+   citation key present in ``data/references``, one study per citation key, GRADE rows and declared
+   pools that name existing study outcomes (a pool: three or more, each from a different study).
 
 ``validate_dataset(data_dir)`` returns the problems; :func:`load_checked` also returns the parsed
 documents so that :mod:`figures.dataset` reads every file once.
@@ -16,249 +18,25 @@ documents so that :mod:`figures.dataset` reads every file once.
 
 from __future__ import annotations
 
-import difflib
-import functools
+import dataclasses
+import datetime
 import json
-import re
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import referencing
-import yaml
-from jsonschema.exceptions import best_match
-
 from figures import references
-
-SCHEMAS = ("codes", "study", "tumours", "facts", "screening", "management")
-MAX_VALUES = 100_000  # far above any real file; a YAML "billion laughs" expands beyond it
+from figures.schemas import appraisal_tools, schema_problems, tool_for_design, validators
+from figures.yaml_lines import Document, FieldPath, Problems, read_yaml, refused
 PERCENT = "percent"
-
-
-# --- reading YAML with lines ------------------------------------------------------------------
-
-
-_YAML_1_2_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-
-
-def _implicit_resolvers() -> dict:
-    """PyYAML's implicit scalar types, with YAML 1.2 booleans and without dates.
-
-    Dates stay text (the schema checks that they exist, which PyYAML's own date parsing does with a
-    traceback), and only ``true``/``false`` are booleans, so that a country code ``NO`` stays Norway.
-    """
-    resolvers = {
-        first: [(tag, regexp) for tag, regexp in items if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}]
-        for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    for first in "tTfF":
-        resolvers.setdefault(first, []).append(("tag:yaml.org,2002:bool", _YAML_1_2_BOOL))
-    return resolvers
-
-
-class _Loader(yaml.SafeLoader):
-    """The pure-Python loader: its error messages are the same on every machine, and precise."""
-
-    yaml_implicit_resolvers = _implicit_resolvers()
-
-
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """libyaml's loader (about five times faster), for files that parse; same scalar types."""
-
-    yaml_implicit_resolvers = _implicit_resolvers()
-
-
-FieldPath = tuple  # a field's path: keys and list indexes, e.g. ("outcomes", 0, "ci", "low")
-
-
-@dataclass
-class Document:
-    """One parsed YAML file with the line of every value."""
-
-    name: str  # as shown in messages: data/studies/x.yaml
-    data: Any = None
-    parsed: bool = False  # False when the file is not valid YAML (or not text)
-    values: int = 0  # values built so far, to stop alias bombs
-    lines: dict[FieldPath, int] = field(default_factory=dict)
-
-    def line(self, path: FieldPath) -> int:
-        """The line of ``path``, or of its closest ancestor that exists (for a missing field)."""
-        path = tuple(path)
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
-
-
-class _Problems(list):
-    def add(self, doc_name: str, line: int, path: FieldPath | str, message: str) -> None:
-        # One line per problem: parser messages may span lines.
-        self.append((doc_name, line, path if isinstance(path, str) else field_name(path), " ".join(message.split())))
-
-
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def field_name(path: FieldPath) -> str:
-    """``("outcomes", 0, "ci", "low")`` -> ``outcomes[0].ci.low``; the empty path is ``(file)``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int) or not _PLAIN_KEY.match(part):
-            text += f"[{json.dumps(part, ensure_ascii=False)}]"
-        else:
-            text += f".{part}" if text else part
-    return text or "(file)"
-
-
-class _YamlProblem(Exception):
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-
-
-def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, problems: _Problems, ancestors: frozenset):
-    """The Python value of ``node``, recording the line of every field on the way."""
-    doc.values += 1
-    if doc.values > MAX_VALUES:
-        raise _YamlProblem(node.start_mark.line + 1, f"more than {MAX_VALUES} values (aliases repeated too often?)")
-    if id(node) in ancestors:
-        raise _YamlProblem(node.start_mark.line + 1, "an alias refers to itself (recursive structure)")
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves `<<` merge keys, as PyYAML's constructor does
-        result: dict = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise _YamlProblem(key_node.start_mark.line + 1, "a key must be a plain word")
-            key = str(key)
-            line = key_node.start_mark.line + 1
-            if key in result:
-                problems.add(doc.name, line, path + (key,), f"duplicate key (first written on line {doc.lines[path + (key,)]})")
-                continue
-            doc.lines[path + (key,)] = line
-            result[key] = _build(loader, value_node, path + (key,), doc, problems, ancestors | {id(node)})
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            doc.lines.setdefault(path + (index,), item.start_mark.line + 1)
-            items.append(_build(loader, item, path + (index,), doc, problems, ancestors | {id(node)}))
-        return items
-    return loader.construct_object(node, deep=True)
-
-
-def _parse(loader_class, text: str, doc: Document, problems: _Problems) -> None:
-    loader = loader_class(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None:
-            doc.lines[()] = node.start_mark.line + 1
-            doc.data = _build(loader, node, (), doc, problems, frozenset())
-        doc.parsed = True
-    finally:
-        loader.dispose()
-
-
-def read_yaml(path: Path, root: Path, problems: _Problems) -> Document:
-    """Parse ``path``; syntax errors become problems and leave ``parsed`` False.
-
-    libyaml parses first, for speed; a file it rejects is parsed again by the pure-Python loader,
-    whose error messages are precise and the same on every machine.
-    """
-    doc = Document(name=str(path.relative_to(root)))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        problems.add(doc.name, 1, "(file)", f"not UTF-8 text ({err.reason} at byte {err.start})")
-        return doc
-    fast_problems = _Problems()
-    try:
-        _parse(_FastLoader, text, doc, fast_problems)
-        problems.extend(fast_problems)
-        return doc
-    except (yaml.YAMLError, _YamlProblem, ValueError, TypeError, OverflowError, RecursionError):
-        doc = Document(name=doc.name)
-    try:
-        _parse(_Loader, text, doc, problems)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        problems.add(doc.name, line, "(file)", f"not valid YAML: {err.problem or err.context}")
-    except yaml.YAMLError as err:
-        problems.add(doc.name, 1, "(file)", f"not valid YAML: {err}")
-    except _YamlProblem as err:
-        problems.add(doc.name, err.line, "(file)", f"not valid YAML: {err}")
-    except (ValueError, TypeError, OverflowError) as err:  # a scalar PyYAML cannot construct
-        problems.add(doc.name, 1, "(file)", f"not valid YAML: {err}")
-    except RecursionError:
-        problems.add(doc.name, 1, "(file)", "not valid YAML: nested too deeply")
-    return doc
-
-
-# --- schemas ----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _validators() -> dict[str, jsonschema.protocols.Validator]:
-    folder = resources.files("figures") / "schema"
-    schemas = {name: json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8")) for name in SCHEMAS}
-    registry = referencing.Registry().with_resources(
-        (schema["$id"], referencing.Resource.from_contents(schema)) for schema in schemas.values()
-    )
-    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-    return {
-        name: jsonschema.Draft202012Validator(schema, registry=registry, format_checker=checker)
-        for name, schema in schemas.items()
-        if name != "codes"
-    }
-
-
-def _describe(value: Any) -> str:
-    kinds = {bool: "true/false", int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
-    if value is None:
-        return "nothing (null)"
-    return f"{kinds.get(type(value), type(value).__name__)} ({json.dumps(value, default=str)[:60]})"
-
-
-_TYPE_WORDS = {
-    "integer": "a whole number", "number": "a number", "string": "text", "array": "a list",
-    "object": "a mapping (field: value)", "boolean": "true or false", "null": "null",
+FIRST_YEAR = 1900
+ESTIMATE_TOLERANCE = 0.5  # percentage points between an estimate and 100 * events / denominator
+MIN_POOL = 3
+# The units each kind of number can have (a case or a count is never a percentage).
+KIND_UNITS = {
+    "proportion": {"percent"}, "survival": {"percent"}, "prevalence": {"percent"},
+    "count": {"count"}, "case": {"count"}, "time": {"months", "years"}, "ratio": {"ratio"},
 }
-
-
-def _schema_problems(doc: Document, validator, problems: _Problems) -> None:
-    for err in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path]):
-        while err.validator in {"oneOf", "anyOf"} and err.context:
-            err = best_match(err.context)
-        path = tuple(err.absolute_path)
-        if err.validator == "required":
-            name = re.match(r"'(.+)' is a required property", err.message)
-            missing = name.group(1) if name else "?"
-            problems.add(doc.name, doc.line(path), path + (missing,), "missing (a required field; write null when the source does not report it)")
-        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = sorted(err.schema.get("properties", {}))
-            for key in sorted(set(err.instance) - set(allowed)):
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
-                problems.add(doc.name, doc.line(path + (key,)), path + (key,), f"unknown field{hint}")
-        elif err.validator == "enum":
-            known = ", ".join(str(v) for v in err.validator_value if v is not None)
-            if err.instance is None:
-                problems.add(doc.name, doc.line(path), path, f"empty (null): choose one of {known}")
-            else:
-                problems.add(doc.name, doc.line(path), path, f"{json.dumps(err.instance, default=str)} is not a known code (known: {known})")
-        elif err.validator == "type":
-            wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-            words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
-            if err.instance is None:
-                problems.add(doc.name, doc.line(path), path, f"empty (null): expected {words}")
-            else:
-                problems.add(doc.name, doc.line(path), path, f"expected {words}, got {_describe(err.instance)}")
-        elif "x-message" in err.schema:
-            problems.add(doc.name, doc.line(path), path, f"{json.dumps(err.instance, default=str)} {err.schema['x-message']}")
-        else:
-            problems.add(doc.name, doc.line(path), path, err.message)
 
 
 # --- cross-field rules ------------------------------------------------------------------------
@@ -268,7 +46,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _in_order(doc: Document, problems: _Problems, base: FieldPath, names: list[str], values: dict, what: str = "") -> None:
+def _in_order(doc: Document, problems: Problems, base: FieldPath, names: list[str], values: dict, what: str = "") -> None:
     """Report each pair of known values that is out of order (``names`` in increasing order)."""
     known = [(n, values.get(n)) for n in names if _number(values.get(n))]
     for (low_name, low), (high_name, high) in zip(known, known[1:]):
@@ -276,7 +54,12 @@ def _in_order(doc: Document, problems: _Problems, base: FieldPath, names: list[s
             problems.add(doc.name, doc.line(base + (low_name,)), base + (low_name,), f"{low:g} is above the {what}{high_name.replace('_', ' ')} {high:g}")
 
 
-def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
+def _check_year(doc: Document, problems: Problems, path: FieldPath, year: Any) -> None:
+    if _number(year) and not FIRST_YEAR <= year <= datetime.date.today().year:
+        problems.add(doc.name, doc.line(path), path, f"{year} is not a year from {FIRST_YEAR} to this year")
+
+
+def _check_study(doc: Document, stem: str, problems: Problems) -> None:
     study = doc.data
     if study.get("citation") != stem:
         problems.add(doc.name, doc.line(("citation",)), ("citation",), f"{json.dumps(study.get('citation'))} differs from the file name: the key must equal the file stem '{stem}'")
@@ -289,6 +72,8 @@ def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
     recruitment = study.get("recruitment")
     if isinstance(recruitment, dict):
         start, end = recruitment.get("start"), recruitment.get("end")
+        for key in ("start", "end"):
+            _check_year(doc, problems, ("recruitment", key), recruitment.get(key))
         if _number(start) and _number(end) and start > end:
             problems.add(doc.name, doc.line(("recruitment", "start")), ("recruitment", "start"), f"{start} is after the end {end}")
     comparison_ids = _unique_ids(doc, problems, study.get("comparisons"), ("comparisons",))
@@ -298,13 +83,57 @@ def _check_study(doc: Document, stem: str, problems: _Problems) -> None:
     for index, rule in enumerate(recommendations if isinstance(recommendations, list) else []):
         if isinstance(rule, dict) and isinstance(rule.get("size_mm"), dict):
             _check_ranges(doc, problems, ("recommendations", index, "size_mm"), rule["size_mm"], "min", "max")
+    flags = study.get("flags")
+    flagged = {f["field"] for f in flags if isinstance(f, dict) and isinstance(f.get("field"), str)} if isinstance(flags, list) else set()
     outcomes = study.get("outcomes")
     for index, outcome in enumerate(outcomes if isinstance(outcomes, list) else []):
         if isinstance(outcome, dict):
             _check_outcome(doc, ("outcomes", index), outcome, comparison_ids, problems)
+            _check_outcome_size(doc, ("outcomes", index), outcome, n, flagged, problems)
+    if isinstance(study.get("appraisal"), dict):
+        _check_appraisal(doc, study["appraisal"], study.get("design"), problems)
 
 
-def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: FieldPath) -> set[str]:
+def _check_outcome_size(doc: Document, base: FieldPath, outcome: dict, n_patients: Any, flagged: set, problems: Problems) -> None:
+    """An outcome's ``n`` is within the study, and equals its denominator unless a flag explains."""
+    n, denominator = outcome.get("n"), outcome.get("denominator")
+    if _number(n) and _number(n_patients) and n > n_patients:
+        problems.add(doc.name, doc.line(base + ("n",)), base + ("n",), f"{n} is above the study's n_patients {n_patients}")
+    explained = f"outcomes.{outcome.get('id')}.n" in flagged
+    if _number(n) and _number(denominator) and n != denominator and not explained:
+        problems.add(doc.name, doc.line(base + ("n",)), base + ("n",), f"{n} differs from the denominator {denominator} (explain it in a flag on field outcomes.{outcome.get('id')}.n)")
+
+
+def _check_appraisal(doc: Document, appraisal: dict, design: Any, problems: Problems) -> None:
+    """The tool fits the design, and lists each of its items once, in the tool's order."""
+    tool = appraisal.get("tool")
+    expected = tool_for_design(design) if isinstance(design, str) else None
+    if expected and tool != expected and isinstance(tool, str):
+        problems.add(doc.name, doc.line(("appraisal", "tool")), ("appraisal", "tool"), f"'{tool}' does not fit the design {design}: use {expected}")
+    spec = appraisal_tools().get(tool) if isinstance(tool, str) else None
+    items = appraisal.get("items")
+    if spec is None or not isinstance(items, list):
+        return
+    wanted = [item["id"] for item in spec["items"]]
+    given = [item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else None for item in items]
+    missing = [ident for ident in wanted if ident not in given]
+    if missing:
+        problems.add(doc.name, doc.line(("appraisal", "items")), ("appraisal", "items"), f"missing item(s) {', '.join(missing)} of {tool} ({len(wanted)} items: {wanted[0]}..{wanted[-1]})")
+    seen: set = set()
+    for index, ident in enumerate(given):
+        path = ("appraisal", "items", index, "id")
+        if ident is None:
+            continue
+        if ident not in wanted:
+            problems.add(doc.name, doc.line(path), path, f"'{ident}' is not an item of {tool} ({wanted[0]}..{wanted[-1]})")
+        elif ident in seen:
+            problems.add(doc.name, doc.line(path), path, f"item '{ident}' given twice")
+        seen.add(ident)
+    if not missing and len(given) == len(wanted) and given != wanted:
+        problems.add(doc.name, doc.line(("appraisal", "items")), ("appraisal", "items"), f"items out of order: list them as the tool does ({', '.join(wanted)})")
+
+
+def _unique_ids(doc: Document, problems: Problems, items: Any, base_path: FieldPath) -> set[str]:
     """The ``id`` fields of the list ``items`` (at ``base_path``), each duplicate reported."""
     seen: dict[str, int] = {}
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -319,7 +148,7 @@ def _unique_ids(doc: Document, problems: _Problems, items: Any, base_path: Field
     return set(seen)
 
 
-def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids: set[str], problems: _Problems) -> None:
+def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids: set[str], problems: Problems) -> None:
     estimate, unit = outcome.get("estimate"), outcome.get("unit")
     ci = outcome.get("ci") if isinstance(outcome.get("ci"), dict) else {}
     events, denominator = outcome.get("events"), outcome.get("denominator")
@@ -339,19 +168,28 @@ def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids
         problems.add(doc.name, doc.line(base + ("events",)), base + ("events",), f"{events} is above the denominator {denominator}")
     if estimate is None and "estimate" in outcome and not (_number(events) and _number(denominator)):
         problems.add(doc.name, doc.line(base + ("estimate",)), base + ("estimate",), "null needs events and denominator (a figure the outcome can be computed from)")
+    if unit == PERCENT and _number(estimate) and _number(events) and _number(denominator) and 0 < denominator and events <= denominator:
+        computed = 100 * events / denominator
+        if abs(estimate - computed) > ESTIMATE_TOLERANCE:
+            problems.add(doc.name, doc.line(base + ("estimate",)), base + ("estimate",), f"{estimate:g} disagrees with events/denominator {events}/{denominator} = {computed:.1f}%")
+    kind = outcome.get("kind") if isinstance(outcome.get("kind"), str) else None
+    if kind in KIND_UNITS and isinstance(unit, str) and unit not in KIND_UNITS[kind]:
+        problems.add(doc.name, doc.line(base + ("unit",)), base + ("unit",), f"'{unit}' does not fit the kind {kind} (use {' or '.join(sorted(KIND_UNITS[kind]))})")
+    if kind in {"count", "case"} and (_number(low) or _number(high)):
+        problems.add(doc.name, doc.line(base + ("ci",)), base + ("ci",), f"a {kind} has no confidence interval: write null")
     comparison = outcome.get("comparison")
     if isinstance(comparison, str) and comparison not in comparison_ids:
         known = ", ".join(sorted(comparison_ids)) or "none declared"
         problems.add(doc.name, doc.line(base + ("comparison",)), base + ("comparison",), f"'{comparison}' is not the id of one of the study's comparisons ({known})")
 
 
-def _check_ranges(doc: Document, problems: _Problems, base: FieldPath, item: dict, low_key: str, high_key: str) -> None:
+def _check_ranges(doc: Document, problems: Problems, base: FieldPath, item: dict, low_key: str, high_key: str) -> None:
     low, high = item.get(low_key), item.get(high_key)
     if _number(low) and _number(high) and low > high:
         problems.add(doc.name, doc.line(base + (low_key,)), base + (low_key,), f"{low:g} is above {high_key} {high:g}")
 
 
-def _check_tumours(doc: Document, problems: _Problems) -> None:
+def _check_tumours(doc: Document, problems: Problems) -> None:
     seen: dict[str, int] = {}
     for index, tumour in enumerate(doc.data if isinstance(doc.data, list) else []):
         if not isinstance(tumour, dict):
@@ -366,7 +204,7 @@ def _check_tumours(doc: Document, problems: _Problems) -> None:
                 _check_ranges(doc, problems, (index, key), tumour[key], "low", "high")
 
 
-def _check_facts(doc: Document, problems: _Problems) -> None:
+def _check_facts(doc: Document, problems: Problems) -> None:
     _unique_ids(doc, problems, doc.data, ())
     for index, fact in enumerate(doc.data if isinstance(doc.data, list) else []):
         if not isinstance(fact, dict):
@@ -390,7 +228,7 @@ _FUNNEL = [
 ]
 
 
-def _check_screening(doc: Document, problems: _Problems) -> None:
+def _check_screening(doc: Document, problems: Problems) -> None:
     rounds = doc.data if isinstance(doc.data, list) else []
     for index, item in enumerate(rounds):
         if not isinstance(item, dict):
@@ -407,6 +245,75 @@ def _check_screening(doc: Document, problems: _Problems) -> None:
             problems.add(doc.name, doc.line((index, "records_identified")), (index, "records_identified"), f"{identified} differs from the sum of the sources' records {sum(counts)}")
 
 
+# --- GRADE rows and declared pools: references to study outcomes -------------------------------
+
+
+def _study_outcomes(studies: list[Document]) -> dict[str, dict[str, dict]]:
+    """Outcomes by id, by citation key, of the studies that parsed."""
+    result: dict[str, dict[str, dict]] = {}
+    for doc in studies:
+        outcomes = doc.data.get("outcomes")
+        if not isinstance(doc.data.get("citation"), str):
+            continue
+        result[doc.data["citation"]] = {o["id"]: o for o in outcomes if isinstance(o, dict) and isinstance(o.get("id"), str)} if isinstance(outcomes, list) else {}
+    return result
+
+
+def _check_outcome_reference(doc: Document, path: FieldPath, citation: Any, outcome_id: Any, known: dict, problems: Problems) -> dict | None:
+    """The study outcome ``citation``/``outcome_id`` names, or None (reported) when there is none."""
+    if not isinstance(citation, str) or not isinstance(outcome_id, str):
+        return None
+    if citation not in known:
+        problems.add(doc.name, doc.line(path + ("citation",)), path + ("citation",), f"'{citation}' is not a study: no data/studies/{citation}.yaml")
+        return None
+    if outcome_id not in known[citation]:
+        ids = ", ".join(sorted(known[citation])) or "none"
+        problems.add(doc.name, doc.line(path), path, f"'{outcome_id}' is not an outcome of {citation} (its outcomes: {ids})")
+        return None
+    return known[citation][outcome_id]
+
+
+def _check_grade(doc: Document, stem: str, known: dict, problems: Problems) -> None:
+    question = doc.data
+    if question.get("id") != stem:
+        problems.add(doc.name, doc.line(("id",)), ("id",), f"{json.dumps(question.get('id'))} differs from the file name: the id must equal the file stem '{stem}'")
+    evidence = question.get("evidence")
+    for index, item in enumerate(evidence if isinstance(evidence, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("outcomes"), list):
+            continue
+        if isinstance(item.get("citation"), str) and item["citation"] not in known:
+            problems.add(doc.name, doc.line(("evidence", index, "citation")), ("evidence", index, "citation"), f"'{item['citation']}' is not a study: no data/studies/{item['citation']}.yaml")
+            continue
+        for position, outcome_id in enumerate(item["outcomes"]):
+            _check_outcome_reference(doc, ("evidence", index, "outcomes", position), item.get("citation"), outcome_id, known, problems)
+
+
+def _check_pools(doc: Document, known: dict, problems: Problems) -> None:
+    _unique_ids(doc, problems, doc.data, ())
+    for index, pool in enumerate(doc.data if isinstance(doc.data, list) else []):
+        if not isinstance(pool, dict) or not isinstance(pool.get("members"), list):
+            continue
+        members = pool["members"]
+        studies_seen: dict[str, int] = {}
+        for position, member in enumerate(members):
+            if not isinstance(member, dict):
+                continue
+            path = (index, "members", position)
+            citation = member.get("citation")
+            if isinstance(citation, str) and citation in studies_seen:
+                problems.add(doc.name, doc.line(path + ("citation",)), path + ("citation",), f"'{citation}' is already member {studies_seen[citation]}: each member must come from a different study")
+            elif isinstance(citation, str):
+                studies_seen[citation] = position
+            outcome = _check_outcome_reference(doc, path + ("outcome",), citation, member.get("outcome"), known, problems)
+            if outcome is None:
+                continue
+            for key in ("measure", "timepoint_months"):
+                if key in pool and outcome.get(key) != pool[key]:
+                    problems.add(doc.name, doc.line(path + ("outcome",)), path + ("outcome",), f"its {key.replace('_', ' ')} {outcome.get(key)} differs from the pool's {pool[key]}")
+        if len(studies_seen) < MIN_POOL:
+            problems.add(doc.name, doc.line((index, "members")), (index, "members"), f"{len(studies_seen)} different studies: a pool needs at least {MIN_POOL}")
+
+
 # --- the dataset ------------------------------------------------------------------------------
 
 
@@ -419,11 +326,13 @@ class Checked:
     facts: dict[str, Document]
     screening: Document | None
     problems: list[str]
+    grade: dict[str, Document] = dataclasses.field(default_factory=dict)
+    pools: Document | None = None
     management: Document | None = None
 
 
-def _check_management(doc: Document, tumours: Document, problems: _Problems) -> None:
-    """Each tumour of the management table appears once and is a tumour of Table 1."""
+def _check_management(doc: Document, tumours: Document, problems: Problems) -> None:
+    """Each tumour of the management summary appears once and is a tumour of Table 1."""
     codes = {t.get("code") for t in tumours.data or [] if isinstance(t, dict)}
     seen = set()
     for i, item in enumerate(doc.data or []):
@@ -463,55 +372,69 @@ def load_checked(data_dir: Path) -> Checked:
     """
     data_dir = Path(data_dir)
     root = data_dir.parent
-    problems = _Problems()
-    validators = _validators()
+    problems = Problems()
+    checkers = validators()
     name = lambda p: str(p.relative_to(root))  # noqa: E731 - the display path, used often below
 
     if not data_dir.is_dir():
         return Checked([], None, {}, None, [f"{data_dir}:1: (file): the data folder is missing"])
 
     def schema_checked(path: Path, kind: str) -> Document | None:
+        why_not = refused(path, data_dir)
+        if why_not:
+            problems.add(name(path), 1, "(file)", why_not)
+            return None
         doc = read_yaml(path, root, problems)
         if not doc.parsed:
             return None
         if doc.data is None and kind != "facts":
             problems.add(doc.name, 1, "(file)", "the file is empty")
             return None
-        _schema_problems(doc, validators[kind], problems)
+        schema_problems(doc, checkers[kind], problems)
         return doc
 
-    def required_file(relative: str, kind: str) -> Document | None:
+    def data_file(relative: str, kind: str, required: bool = True) -> Document | None:
         path = data_dir / relative
-        if not path.is_file():
-            problems.add(name(path), 1, "(file)", f"missing: the dataset needs data/{relative}")
+        if not path.is_file() and not path.is_symlink():
+            if required:
+                problems.add(name(path), 1, "(file)", f"missing: the dataset needs data/{relative}")
             return None
         return schema_checked(path, kind)
 
-    tumours = required_file("tumours.yaml", "tumours")
-    screening = required_file("screening.yaml", "screening")
+    def folder(relative: str, kind: str, not_this: str) -> dict[str, Document]:
+        """The YAML files of ``data/<relative>/``, by stem; anything else is reported."""
+        documents = {}
+        base = data_dir / relative
+        for path in sorted(base.glob("*")) if base.is_dir() else []:
+            if path.suffix != ".yaml" or not (path.is_file() or path.is_symlink()):
+                problems.add(name(path), 1, "(file)", not_this)
+                continue
+            doc = schema_checked(path, kind)
+            if doc is not None:
+                documents[path.stem] = doc
+        return documents
+
+    tumours = data_file("tumours.yaml", "tumours")
+    screening = data_file("screening.yaml", "screening")
+    pools = data_file("pools.yaml", "pools", required=False)
     # Optional: a dataset without the conclusion's management summary is still a dataset.
-    management = schema_checked(data_dir / "management.yaml", "management") if (data_dir / "management.yaml").is_file() else None
-    studies, facts = [], {}
-    for path in sorted((data_dir / "studies").glob("*")) if (data_dir / "studies").is_dir() else []:
-        if path.suffix != ".yaml" or not path.is_file():
-            problems.add(name(path), 1, "(file)", "not a study file: a study is data/studies/<citation-key>.yaml")
-            continue
-        doc = schema_checked(path, "study")
-        if doc is not None and isinstance(doc.data, dict):
-            _check_study(doc, path.stem, problems)
-            studies.append(doc)
-    for path in sorted((data_dir / "facts").glob("*")) if (data_dir / "facts").is_dir() else []:
-        if path.suffix != ".yaml" or not path.is_file():
-            problems.add(name(path), 1, "(file)", "not a facts file: facts are data/facts/<topic>.yaml")
-            continue
-        doc = schema_checked(path, "facts")
-        if doc is not None:
-            _check_facts(doc, problems)
-            facts[path.stem] = doc
+    management = data_file("management.yaml", "management", required=False)
+    studies = [doc for doc in folder("studies", "study", "not a study file: a study is data/studies/<citation-key>.yaml").values() if isinstance(doc.data, dict)]
+    for doc in studies:
+        _check_study(doc, Path(doc.name).stem, problems)
+    facts = folder("facts", "facts", "not a facts file: facts are data/facts/<topic>.yaml")
+    for doc in facts.values():
+        _check_facts(doc, problems)
+    grade = {stem: doc for stem, doc in folder("grade", "grade", "not a GRADE file: a GRADE row is data/grade/<id>.yaml").items() if isinstance(doc.data, dict)}
     if tumours is not None:
         _check_tumours(tumours, problems)
     if screening is not None:
         _check_screening(screening, problems)
+    known = _study_outcomes(studies)
+    for stem, doc in grade.items():
+        _check_grade(doc, stem, known, problems)
+    if pools is not None:
+        _check_pools(pools, known, problems)
     if management is not None and tumours is not None:
         _check_management(management, tumours, problems)
 
@@ -534,7 +457,7 @@ def load_checked(data_dir: Path) -> Checked:
 
     ordered = sorted(problems, key=lambda p: (p[0], p[1]))  # stable: schema before cross-field rules
     unique = list(dict.fromkeys(f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in ordered))
-    return Checked(studies, tumours, facts, screening, unique, management)
+    return Checked(studies, tumours, facts, screening, unique, grade, pools, management)
 
 
 def validate_dataset(data_dir: Path) -> list[str]:
