@@ -63,7 +63,10 @@ def page_soup(site: Path, page: str) -> BeautifulSoup:
 
 
 def words(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
+    """Text as one line of single spaces, typographic apostrophes plain, no space before punctuation
+    (``get_text(" ")`` puts one around every inline element)."""
+    flat = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
+    return re.sub(r" ([,.;:)])", r"\1", flat)
 
 
 def chapter_text(site: Path, page: str) -> str:
@@ -103,6 +106,17 @@ def test_chapters_are_written_for_readers(built_site, page):
 
 
 @pytest.mark.slow
+def test_no_sentence_is_boilerplate_repeated_across_chapters(built_site):
+    pages_of: dict[str, set[str]] = {}
+    for page in CHAPTERS:
+        for sentence in re.split(r"(?<=[.!?])\s+", chapter_text(built_site, page)):
+            if len(sentence.split()) >= 12:
+                pages_of.setdefault(sentence, set()).add(page)
+    repeated = {sentence: sorted(pages) for sentence, pages in pages_of.items() if len(pages) >= 3}
+    assert not repeated, repeated
+
+
+@pytest.mark.slow
 def test_each_chapter_prints_its_inconsistency_note_at_most_once(built_site):
     for page in CHAPTERS:
         notes = [d for d in page_soup(built_site, page).select("div.admonition") if "Inconsistencies" in d.get_text()]
@@ -136,10 +150,12 @@ def test_every_reference_is_cited_from_a_chapter_under_the_label_of_the_list(bui
         for link in article.select('a[href*="references.html#"]'):
             target = link["href"].split("#", 1)[1]
             assert target in entries, f"{page}: citation {link['href']} points at no reference"
-            # The text reads "Ehrlich et al. (2009)" or "(Ehrlich et al., 2009)": same author, same year.
+            # "(Ehrlich et al., 2009)" links the whole label; "Ehrlich et al. (2009)" links the year,
+            # with the author just before it.
             author, year = entries[target].rsplit(", ", 1)
-            context = words((link.parent.get_text(" ") if link.parent else ""))
-            assert words(link.get_text()) == year, f"{page}: cited as {link.get_text()!r}, listed as {entries[target]}"
+            shown = words(link.get_text())
+            assert shown in (entries[target], year), f"{page}: cited as {shown!r}, listed as {entries[target]}"
+            context = words(link.parent.get_text(" "))
             assert author in context, f"{page}: {author!r} not beside its citation in {context[:120]!r}"
             cited.setdefault(target, []).append(page)
     uncited = sorted(label for target, label in entries.items() if target not in cited)
@@ -277,9 +293,12 @@ def test_the_pdf_labels_its_references_as_the_text_cites_them(built_pdf):
 
     from conftest import require_tool
 
-    text = subprocess.run([require_tool("pdftotext"), str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([require_tool("pdftotext"), "-layout", str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
-    assert "[Ehrlich et al., 2009]" in flat and "Ehrlich et al. (2009)" in flat
+    # The list is labelled "[Ehrlich et al., 2009]"; the text cites "Ehrlich et al. [2009]" and
+    # "[Fernandez-Pineda et al., 2015]" (LaTeX brackets what HTML puts in parentheses).
+    assert re.search(r"^\s*\[Ehrlich et al\., 2009\] ", text, flags=re.M)
+    assert re.search(r"Ehrlich et al\. [\[(]2009[\])]", flat) and "[Fernandez-Pineda et al., 2015]" in flat
     assert not re.search(r"^\s*\[\d+\]\s", text, flags=re.M), "the PDF's bibliography is numbered"
     assert "Management of liver metastases by tumor" in flat
 

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, render, text
-
-try:
-    from figures import grade
-except ImportError:  # the GRADE module lands with branch evidence-data; until then nothing is graded
-    grade = None
+from figures import dataset, grade, render, text
 
 NOT_GRADED = "not yet graded"
 YOUNG_AGE_GROUPS = {"pediatric", "adolescent", "pediatric-adolescent"}
@@ -30,8 +25,8 @@ WIDTHS = [10, 17, 19, 24, 16, 9]
 
 
 def certainty(tumour: str) -> str:
-    """The certainty of the evidence on ``tumour`` from its graded questions, or "not yet graded"."""
-    return (grade.tumour_certainty(tumour) if grade is not None else None) or NOT_GRADED
+    """The highest certainty among the graded questions on ``tumour``, or "not yet graded"."""
+    return grade.tumour_certainty(tumour) or NOT_GRADED
 
 
 def evidence(tumour: str) -> str:

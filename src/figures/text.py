@@ -153,17 +153,13 @@ def chronological(study: dict) -> tuple:
 
 def evidence_intro(tumour: str, table_name: str) -> Markdown:
     """The sentence above a chapter's evidence table: how many studies the dataset holds for
-    ``tumour``, each cited, oldest first, and where their recorded inconsistencies are shown."""
+    ``tumour``, each cited, oldest first."""
     records = sorted(dataset.studies(tumour), key=chronological)
     if not records:
         return Markdown("The dataset holds no study of this tumor yet.", "No study yet.")
     count = plural(len(records), "study", "studies")
     keys = [r["citation"] for r in records]
-    markdown = (
-        f"The dataset holds {count} of this tumor {cite_role(keys)}. {{numref}}`{table_name}` "
-        "sets out their design, patients, treatments and results, oldest first, with any "
-        "inconsistency of the source in the last column."
-    )
+    markdown = f"The dataset holds {count} of this tumor {cite_role(keys)}, set out in {{numref}}`{table_name}`."
     return Markdown(markdown, f"The dataset holds {count} of this tumor.")
 
 
