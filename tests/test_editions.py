@@ -174,6 +174,8 @@ V1_STUDY = {
          "timepoint_months": 60, "comparison": None},
         {"id": "complications", "measure": "complications", "group": "resected", "estimate": 3, "unit": "count",
          "ci": None, "events": 3, "denominator": 12, "timepoint_months": None, "comparison": None},
+        {"id": "response", "measure": "response", "group": "resected", "estimate": 25, "unit": "percent",
+         "ci": None, "events": 3, "denominator": 12, "timepoint_months": None, "comparison": None},
     ],
     "flags": [{"field": "n_patients", "note": "the source gives two totals"}],
 }
@@ -184,10 +186,11 @@ def migrated(study: dict) -> dict:
     v2 = json.loads(json.dumps(study))
     v2.update(agents=[], appraisal={"tool": "jbi-case-series", "overall": "high"}, label="A et al. 2001")
     v2["comparisons"].append({"id": "subgroups", "description": "resected versus not", "p_value": None})
-    os_all, complications = v2["outcomes"]
+    os_all, complications, response = v2["outcomes"]
     os_all.update(n=40, kind="survival", group="everyone", estimate=60.0)
     complications.update(id="perioperative-complications", measure="perioperative-complications", n=12, kind="count")
-    v2["outcomes"] = [complications, os_all]  # order is not a change either
+    response.update(n=12, kind="proportion", estimate=None)  # allowed when events/denominator are given
+    v2["outcomes"] = [response, complications, os_all]  # order is not a change either
     v2["flags"] = [{"field": "n_patients", "note": "two totals are printed"}]
     return v2
 
@@ -197,10 +200,11 @@ def test_a_study_only_migrated_to_the_second_data_model_is_not_corrected():
 
 
 @pytest.mark.parametrize("change, what", [
-    (lambda s: s["outcomes"][1].update(estimate=58), "outcomes"),                           # a number
-    (lambda s: s["outcomes"][1].update(ci={"low": 44, "high": 73, "level": 95}), "outcomes"),  # a CI bound
-    (lambda s: s["outcomes"][1].update(timepoint_months=36), "outcomes"),
-    (lambda s: s["outcomes"][0].update(events=4, estimate=4), "outcomes"),
+    (lambda s: s["outcomes"][2].update(estimate=58), "outcomes"),                           # a number
+    (lambda s: s["outcomes"][2].update(ci={"low": 44, "high": 73, "level": 95}), "outcomes"),  # a CI bound
+    (lambda s: s["outcomes"][2].update(timepoint_months=36), "outcomes"),
+    (lambda s: s["outcomes"][1].update(events=4, estimate=4), "outcomes"),
+    (lambda s: s["outcomes"][0].update(events=4), "outcomes"),  # 4/12 where the percentage was 3/12
     (lambda s: s.update(n_patients=41), "n_patients"),
     (lambda s: s["comparisons"][0].update(p_value=0.05), "comparisons"),
 ])
@@ -216,7 +220,7 @@ def test_a_migrated_study_whose_numbers_changed_is_corrected(change, what):
 def test_within_the_second_data_model_an_outcome_n_or_a_flag_is_a_correction():
     before = migrated(V1_STUDY)
     subgroup = migrated(V1_STUDY)
-    subgroup["outcomes"][0]["n"] = 11
+    subgroup["outcomes"][1]["n"] = 11
     [corrected] = whats_new.compare_records({"a2001x": before}, {"a2001x": subgroup})
     assert (corrected.fields, corrected.outcomes_changed) == (("outcomes",), ("perioperative-complications",))
     flagged = migrated(V1_STUDY)

@@ -16,7 +16,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from figures import declared_editions, paths
+from figures import paths
 from figures.validate import validate_dataset
 
 CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z0-9]+$")
@@ -30,6 +30,8 @@ def _progress(message: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from figures import declared_editions
+
     root = paths.project_root(Path(args.root))
     problems = validate_dataset(root / "data")
     try:

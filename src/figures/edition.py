@@ -3,8 +3,8 @@
 Editions are declared in ``editions.yaml`` (:mod:`figures.declared_editions`), never inferred from
 tags. A build states which one it is: the declared edition whose commit is HEAD, else "development
 version after X.Y.Z" (the newest declared edition HEAD descends from); the commit; the date (the
-declared release date, or the commit's date for a development state); the date of the last search;
-and a fingerprint of every file under ``data/``.
+declared release date, or the commit's date for a development state); the date of the last search
+(the screening log); and a fingerprint of every file under ``data/``.
 
 Every fact is a function of the commit, the declarations and the files, never of the clock or the
 folder; ``SOURCE_DATE_EPOCH``, when set, wins for the date (reproducible rebuilds). A copy that is

@@ -6,7 +6,8 @@ a development state with the newest edition it descends from. Studies are matche
 
 A study is *corrected* when its evidence changed: its patient counts, the numbers of its outcomes
 (estimate, unit, events, denominator, time point, confidence interval, and the outcome's own ``n``
-when both editions record it), its reported P values, or its flags. Wording (labels, group names,
+when both editions record it; a percentage given with its events and denominator is compared by
+those two), its reported P values, or its flags. Wording (labels, group names,
 notes), outcome ids and measure codes are not compared, and outcomes are matched by their numbers,
 not their order or ids: a study whose file was only migrated to a newer data model (new fields,
 renamed codes) is not a correction. Flags are compared only between files of the same data model
@@ -82,8 +83,11 @@ def _outcomes(record: dict) -> list[dict]:
 
 def _outcome_numbers(outcome: dict, later_fields: tuple[str, ...]) -> tuple:
     ci = outcome.get("ci") if isinstance(outcome.get("ci"), dict) else {}
+    numbers = {k: _number(outcome.get(k)) for k in OUTCOME_NUMBERS}
+    if numbers["unit"] == "percent" and numbers["events"] is not None and numbers["denominator"] is not None:
+        numbers["estimate"] = None  # follows from events/denominator (a later data model may leave it out)
     return (
-        *(_number(outcome.get(k)) for k in OUTCOME_NUMBERS),
+        *numbers.values(),
         *(_number(ci.get(k)) for k in CI_NUMBERS),
         *(_number(outcome.get(k)) for k in later_fields),
     )
