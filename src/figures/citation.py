@@ -37,7 +37,7 @@ def _author_names(cff: dict) -> list[str]:
 
 
 def _year(edition: editions.Edition) -> str | None:
-    date = edition.build_date or edition.commit_date
+    date = edition.date
     return date[:4] if date else None
 
 
@@ -81,8 +81,8 @@ def ris(cff: dict, edition: editions.Edition) -> str:
     lines += [line("AU", name) for name in _author_names(cff)]
     if _year(edition):
         lines.append(line("PY", _year(edition)))
-    if edition.build_date:
-        lines.append(line("DA", edition.build_date.replace("-", "/")))
+    if edition.date:
+        lines.append(line("DA", edition.date.replace("-", "/")))
     lines.append(line("ET", edition.version))
     if cff.get("repository-code"):
         lines.append(line("UR", cff["repository-code"]))

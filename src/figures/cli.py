@@ -34,8 +34,14 @@ def _progress(message: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from figures import declared_editions
+
     root = paths.project_root(Path(args.root))
     problems = validate_dataset(root / "data")
+    try:
+        declared_editions.read(root)  # the file alone: its commits are checked by `hepmet editions --check`
+    except declared_editions.EditionsFileError as err:
+        problems = [*problems, *err.problems]
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -334,13 +340,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_editions(args: argparse.Namespace) -> int:
-    """Build every tagged edition (and the development state) into one versioned site."""
+    """Check the declared editions, tag them locally, or build them all into one versioned site."""
     from figures import multiversion
 
     root = paths.project_root(Path(args.root))
     out = Path(args.out) if args.out else root / "_build" / "editions"
     started = time.monotonic()
     try:
+        if args.check:
+            declared = multiversion.check_declarations(root)
+            _progress(f"editions.yaml is valid: {len(declared)} edition(s) declared ({', '.join(e.version for e in declared) or 'none yet'})")
+            return 0
+        if args.tag:
+            created = multiversion.tag_editions(root, progress=_progress)
+            _progress(f"{len(created)} tag(s) created; push them only if you want them published (nothing needs them)")
+            return 0
         slots = multiversion.build_site(
             root, out.resolve(), pdf=not args.no_pdf, base_url=args.base_url,
             include_dev=not args.no_dev, only=args.only, progress=_progress,
@@ -381,12 +395,14 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--pdf", action="store_true", help="build the PDF edition (needs TeX)")
     build.add_argument("--all", action="store_true", help="re-read and re-execute every page")
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
-    editions = sub.add_parser("editions", help="build every tagged edition into one versioned site")
+    editions = sub.add_parser("editions", help="build every edition declared in editions.yaml into one versioned site")
+    editions.add_argument("--check", action="store_true", help="only check editions.yaml against the repository")
+    editions.add_argument("--tag", action="store_true", help="only create a local tag v<version> at each declared commit")
     editions.add_argument("--out", help="output folder (default: _build/editions)")
     editions.add_argument("--base-url", default="/", help="where the site is served (default: /)")
     editions.add_argument("--no-pdf", action="store_true", help="skip the PDF of each edition")
-    editions.add_argument("--no-dev", action="store_true", help="only the tagged editions")
-    editions.add_argument("--only", nargs="+", metavar="FOLDER", help="rebuild only these editions (e.g. v1 dev)")
+    editions.add_argument("--no-dev", action="store_true", help="only the declared editions")
+    editions.add_argument("--only", nargs="+", metavar="FOLDER", help="rebuild only these editions (e.g. 1.0.0 dev)")
     args = parser.parse_args(argv)
     try:
         commands = {

@@ -1,13 +1,15 @@
-"""The facts that identify an edition of the review, read from git and the data, never typed.
+"""The facts that identify an edition of the review, from ``editions.yaml``, git and the data.
 
-An edition is a git tag named ``v<number>...`` (``v1``, ``v2026.1``). A build states which one it
-is: the version (``git describe --tags``), the commit, the commit's date, the date of the last
-search (the screening log, ``data/screening/``) and a fingerprint of every file under ``data/``.
+Editions are declared in ``editions.yaml`` (:mod:`figures.declared_editions`), never inferred from
+tags. A build states which one it is: the declared edition whose commit is HEAD, else "development
+version after X.Y.Z" (the newest declared edition HEAD descends from); the commit; the date (the
+declared release date, or the commit's date for a development state); the date of the last search
+(the screening log); and a fingerprint of every file under ``data/``.
 
-Every fact is a function of the commit and the files, never of the clock or the folder: the build
-date shown is ``SOURCE_DATE_EPOCH`` when set (the editions command sets it to the commit's time),
-else the commit's date. A copy that is not a git checkout (a release archive, the tests' copies)
-builds as version ``unreleased``, commit ``unknown``, with no build date.
+Every fact is a function of the commit, the declarations and the files, never of the clock or the
+folder; ``SOURCE_DATE_EPOCH``, when set, wins for the date (reproducible rebuilds). A copy that is
+not a git checkout (a release archive, the tests' copies) builds as version ``unreleased``, commit
+``unknown``, with no date.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from figures import dataset
+from figures import dataset, declared_editions
 
-TAG_PATTERN = "v[0-9]*"
 UNRELEASED = "unreleased"
+DEVELOPMENT = "development version after "
 UNKNOWN = "unknown"
 NOT_RECORDED = "not recorded"
 FINGERPRINT_SHOWN = 12  # hex digits of the SHA-256 shown to readers (the full one is in the title)
@@ -48,35 +49,16 @@ def is_checkout(root: Path) -> bool:
     return top is not None and Path(top).resolve() == root.resolve()
 
 
-def edition_tags(root: Path, before: str | None = "HEAD") -> list[str]:
-    """The edition tags reachable from ``before`` (all of them when None), oldest first."""
-    if not is_checkout(root):
-        return []
-    merged = ["--merged", before] if before else []
-    listed = git(root, "tag", "--list", TAG_PATTERN, *merged, "--sort=v:refname")
-    return listed.split() if listed else []
-
-
 @dataclass(frozen=True)
 class Edition:
-    version: str               # the tag, "v2-3-gabc1234" past a tag, or "unreleased"
+    version: str               # "1.0.0", "development version after 1.0.0", or "unreleased"
     commit: str                # full hash, or "unknown"
     commit_date: str | None    # ISO date of the commit
-    build_date: str | None     # ISO date: SOURCE_DATE_EPOCH, else the commit's date
+    date: str | None           # ISO date shown: SOURCE_DATE_EPOCH, else the declared date, else the commit's
     last_search: str | None    # ISO date of the latest search round
     fingerprint: str           # SHA-256 of the files under data/
-
-    @property
-    def is_release(self) -> bool:
-        return self.version != UNRELEASED and self.version == self.tag
-
-    @property
-    def tag(self) -> str | None:
-        """The edition tag this build is at or after (``v2`` for ``v2-3-gabc1234``)."""
-        if self.version == UNRELEASED:
-            return None
-        past_tag = re.fullmatch(r"(.+)-\d+-g[0-9a-f]+", self.version)
-        return past_tag.group(1) if past_tag else self.version
+    released: bool = False     # True: HEAD is a declared edition's commit
+    after: str | None = None   # a development state: the newest declared edition it descends from
 
     @property
     def short_commit(self) -> str:
@@ -91,7 +73,7 @@ class Edition:
         return [
             ("Edition", self.version),
             ("Last search", self.last_search or NOT_RECORDED),
-            ("Built", self.build_date or NOT_RECORDED),
+            ("Date", self.date or NOT_RECORDED),
             ("Commit", self.short_commit),
             ("Data fingerprint", self.short_fingerprint),
         ]
@@ -116,23 +98,36 @@ def iso_date(epoch: str | int) -> str:
 
 
 def read_edition(root: Path) -> Edition:
-    """The edition of the checkout (or plain copy) at ``root``."""
+    """The edition of the checkout (or plain copy) at ``root``.
+
+    Raises :class:`figures.declared_editions.EditionsFileError` when ``editions.yaml`` is invalid
+    (``hepmet build`` checks it first and prints the problems).
+    """
     data_dir = root / "data"
-    version, commit, commit_date = UNRELEASED, UNKNOWN, None
+    version, commit, commit_date, declared_date, after = UNRELEASED, UNKNOWN, None, None, None
+    released = False
     if is_checkout(root):
-        described = git(root, "describe", "--tags", "--match", TAG_PATTERN)
-        version = described or UNRELEASED
         commit = git(root, "rev-parse", "HEAD") or UNKNOWN
         commit_time = git(root, "log", "-1", "--format=%ct", "HEAD")
         commit_date = iso_date(commit_time) if commit_time else None
+        declared = declared_editions.read(root)
+        this = declared_editions.released_at(declared, commit)
+        if this:
+            version, declared_date, released = this.version, this.date, True
+        else:
+            base = next((e for e in reversed(declared) if declared_editions.is_ancestor(root, e.commit)), None)
+            if base:
+                version, after = DEVELOPMENT + base.version, base.version
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return Edition(
         version=version,
         commit=commit,
         commit_date=commit_date,
-        build_date=iso_date(epoch) if epoch else commit_date,
+        date=iso_date(epoch) if epoch else declared_date or commit_date,
         last_search=dataset.last_search(data_dir),
         fingerprint=dataset.fingerprint(data_dir),
+        released=released,
+        after=after,
     )
 
 

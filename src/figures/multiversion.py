@@ -1,23 +1,31 @@
-"""Build every edition (each git tag ``v*``, and the development state) into one versioned site.
+"""Build every declared edition (``editions.yaml``) and the development state into one versioned site.
 
 Layout of the output folder::
 
     versions.json        the version switcher's list (pydata-sphinx-theme format)
     index.html           a redirect to latest/
-    v1/ v2/ ...          one folder per edition, each with its PDF beside its pages
-    dev/                 the last commit, when it is past the latest tag
-    latest/              a copy of the newest edition
+    1.0.0/ 2.0.0/ ...    one folder per declared edition, each with its PDF beside its pages
+    dev/                 the last commit, when it is not itself a declared edition
+    latest/              a copy of the newest declared edition
 
-Each edition is built from a clone of the repository checked out at its tag, with that tag's own
-code, and with ``SOURCE_DATE_EPOCH`` set to the tag's commit time: rebuilding a tag gives the same
-bytes. Old editions learn about newer ones at run time, from ``versions.json``, so they are never
-rebuilt to add a newer edition to the switcher.
+Each edition is built from a clone of the repository checked out at its declared commit, with that
+commit's own code, and with ``SOURCE_DATE_EPOCH`` set to its declared date: rebuilding an edition
+gives the same bytes. No tag is needed: the clone is made without tags and the build reads the
+declarations of this repository (``HEPMET_EDITIONS_FILE``), which may postdate the edition's commit.
+Code written before editions were declared identified an edition by a ``v<version>`` tag, so the
+clone gets such local tags for the editions up to the one being built (they never leave the clone).
+
+The site is assembled in a staging folder and replaces the previous one only once every edition
+has been built: a failed run leaves the published site as it was. Old editions learn about newer
+ones at run time, from ``versions.json``, so they are never rebuilt to add a newer one.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,27 +33,33 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from figures import edition, paths
+from figures import declared_editions, edition, paths
 
 DEV_SLOT = "dev"
 LATEST_SLOT = "latest"
 VERSIONS_FILE = "versions.json"
 PDF_BUILT = "hepmet-review.pdf"  # latex_documents.targetname in _config.yml, as .pdf
+_STAMP_VERSION = re.compile(r'class="hepmet-edition" data-version="([^"]*)"')
 
 
 class EditionsError(Exception):
-    """A build of one edition failed; the message names the edition and its log."""
+    """Building the site failed; the message names the edition and where its logs are."""
 
 
 @dataclass(frozen=True)
 class Slot:
-    folder: str          # folder in the site: the tag, or "dev"
-    revision: str        # what git checks out
-    version: str         # the edition's version as its pages state it (the switcher matches it)
+    folder: str                                   # folder in the site: the version, or "dev"
+    commit: str                                   # what git checks out
+    declared: declared_editions.Declared | None   # None: the development state
 
     @property
     def pdf_name(self) -> str:
         return f"hepmet-review-{self.folder}.pdf"
+
+    @property
+    def title(self) -> str:
+        what = f"edition {self.folder}" if self.declared else "the development state"
+        return f"{what} (commit {self.commit[:12]})"
 
 
 def _git(root: Path, *args: str) -> str:
@@ -55,15 +69,39 @@ def _git(root: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-def plan(root: Path, include_dev: bool = True) -> list[Slot]:
-    """The editions to build, oldest first; "dev" only when HEAD is past the newest tag."""
+def check_declarations(root: Path) -> list[declared_editions.Declared]:
+    """The declared editions, after checking the file and every commit against the repository."""
     if not edition.is_checkout(root):
-        raise EditionsError(f"{root} is not a git checkout: the editions are its tags")
-    slots = [Slot(tag, tag, tag) for tag in edition.edition_tags(root, before=None)]
-    head_version = edition.read_edition(root).version
-    if include_dev and head_version not in {s.version for s in slots}:
-        slots.append(Slot(DEV_SLOT, _git(root, "rev-parse", "HEAD"), head_version))
+        raise EditionsError(f"{root} is not a git checkout: editions are built from its commits")
+    problems = declared_editions.check(root)
+    if problems:
+        raise EditionsError("editions.yaml has problems:\n" + "\n".join(problems))
+    return declared_editions.read(root)
+
+
+def plan(root: Path, include_dev: bool = True) -> list[Slot]:
+    """The editions to build, oldest first; "dev" only when HEAD is not a declared edition."""
+    declared = check_declarations(root)
+    slots = [Slot(e.version, e.commit, e) for e in declared]
+    head = _git(root, "rev-parse", "HEAD")
+    if include_dev and declared_editions.released_at(declared, head) is None:
+        slots.append(Slot(DEV_SLOT, head, None))
     return slots
+
+
+def tag_editions(root: Path, progress=print) -> list[str]:
+    """Create a local tag ``v<version>`` at each declared commit (a mirror of the file); returns the new ones."""
+    created = []
+    for declared in check_declarations(root):
+        existing = edition.git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{declared.tag}^{{commit}}")
+        if existing == declared.commit:
+            continue
+        if existing:
+            raise EditionsError(f"tag {declared.tag} exists at {existing[:12]}, but editions.yaml declares {declared.version} at {declared.commit[:12]}")
+        _git(root, "tag", "-a", declared.tag, declared.commit, "-m", f"Edition {declared.version}: {declared.summary}")
+        progress(f"tagged {declared.tag} at {declared.commit[:12]}")
+        created.append(declared.tag)
+    return created
 
 
 def _run(command: list[str], cwd: Path, env: dict, log: Path, what: str) -> None:
@@ -73,44 +111,65 @@ def _run(command: list[str], cwd: Path, env: dict, log: Path, what: str) -> None
         # The clone is deleted after the build: keep its build logs beside this one.
         for build_log in (cwd / "_build").glob("*.log"):
             shutil.copyfile(build_log, log.with_name(f"{log.stem}-{build_log.name}"))
-        raise EditionsError(f"{what} failed; its output is in {log.parent}:\n{result.stderr.strip()[-3000:]}")
+        raise EditionsError(f"{what} failed; its logs are in {log.parent}:\n{result.stderr.strip()[-3000:]}")
 
 
-def build_slot(root: Path, slot: Slot, target: Path, pdf: bool, logs: Path) -> None:
-    """Build one edition from a clean clone at its revision into ``target`` (replaced)."""
+def build_slot(root: Path, slot: Slot, target: Path, pdf: bool, logs: Path, progress=print) -> None:
+    """Build one edition from a clean clone at its commit into ``target`` (replaced)."""
+    declarations = declared_editions.file_path(root).resolve()
     with tempfile.TemporaryDirectory(prefix=f"hepmet-{slot.folder}-") as scratch:
         clone = Path(scratch) / "review"
-        _git(root, "clone", "--quiet", "--shared", "--no-checkout", str(root), str(clone))
-        _git(clone, "checkout", "--quiet", "--detach", slot.revision)
+        _git(root, "clone", "--quiet", "--shared", "--no-checkout", "--no-tags", str(root), str(clone))
+        _git(clone, "checkout", "--quiet", "--detach", slot.commit)
+        known = declared_editions.read(root)
+        for earlier in declared_editions.up_to(known, slot.declared) if slot.declared else []:
+            _git(clone, "tag", earlier.tag, earlier.commit)
+        epoch = slot.declared.epoch if slot.declared else int(_git(clone, "log", "-1", "--format=%ct", "HEAD"))
         env = dict(
             os.environ,
             PYTHONPATH=str(clone / "src"),
-            SOURCE_DATE_EPOCH=_git(clone, "log", "-1", "--format=%ct", "HEAD"),
+            SOURCE_DATE_EPOCH=str(epoch),
             FORCE_SOURCE_DATE="1",
             **{edition.SWITCHER_VAR: f"../{VERSIONS_FILE}"},
         )
+        if declarations.is_file():
+            env[declared_editions.FILE_VAR] = str(declarations)
         if pdf:
             env[edition.PDF_VAR] = slot.pdf_name
         env.pop(paths.DATA_DIR_VAR, None)  # the clone's own data, not this process's
         command = [sys.executable, "-m", "figures.cli", "--root", str(clone), "build", "--all"]
-        _run(command, clone, env, logs / f"{slot.folder}-html.log", f"the HTML build of {slot.folder}")
+        progress(f"  {slot.folder}: HTML")
+        _run(command, clone, env, logs / f"{slot.folder}-html.log", f"the HTML build of {slot.title}")
         if pdf:
-            _run([*command, "--pdf"], clone, env, logs / f"{slot.folder}-pdf.log", f"the PDF build of {slot.folder}")
+            progress(f"  {slot.folder}: PDF")
+            _run([*command, "--pdf"], clone, env, logs / f"{slot.folder}-pdf.log", f"the PDF build of {slot.title}")
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(clone / "_build" / "html", target)
         if pdf:
             shutil.copyfile(clone / "_build" / "latex" / PDF_BUILT, target / slot.pdf_name)
 
 
-def versions_json(slots: list[Slot], base_url: str) -> list[dict]:
-    """The switcher's entries, newest first; the newest tag is the preferred ("latest") one."""
-    tags = [s for s in slots if s.folder != DEV_SLOT]
-    latest = tags[-1] if tags else None
+def stated_version(folder: Path) -> str:
+    """The version an edition's pages state (the switcher must match it exactly).
+
+    A declared edition's own code may predate ``editions.yaml`` and state its mirror tag (``v1.0.0``).
+    """
+    for page in sorted(folder.rglob("*.html")):
+        found = _STAMP_VERSION.search(page.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return html.unescape(found.group(1))
+    raise EditionsError(f"no page of {folder} carries the edition stamp")
+
+
+def versions_json(slots: list[Slot], stated: dict[str, str], base_url: str) -> list[dict]:
+    """The switcher's entries, newest first; the newest declared edition is the preferred one."""
+    released = [s for s in slots if s.declared]
+    latest = released[-1] if released else None
     entries = []
     for slot in reversed(slots):
-        entry = {"name": slot.folder, "version": slot.version, "url": f"{base_url}{slot.folder}/"}
-        if slot.folder == DEV_SLOT:
-            entry["name"] = f"{DEV_SLOT} ({slot.version})"
+        entry = {"name": slot.folder, "version": stated[slot.folder], "url": f"{base_url}{slot.folder}/"}
+        if slot.declared is None:
+            entry["name"] = f"{DEV_SLOT} ({stated[slot.folder]})"
         if slot is latest:
             entry["name"] = f"{slot.folder} (latest)"
             entry["preferred"] = True
@@ -126,33 +185,63 @@ def _redirect(target: str) -> str:
     )
 
 
+def _publish(staged: Path, out: Path) -> None:
+    """Replace ``out`` by ``staged``; ``out`` stays whole until the last moment."""
+    previous = out.with_name(out.name + ".old")
+    shutil.rmtree(previous, ignore_errors=True)
+    if out.exists():
+        out.rename(previous)
+    staged.rename(out)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
 def build_site(root: Path, out: Path, *, pdf: bool, base_url: str = "/", include_dev: bool = True,
                only: list[str] | None = None, progress=print) -> list[Slot]:
     """Build the editions of ``root`` into ``out``; ``only`` rebuilds just those folders.
 
-    ``versions.json``, ``latest/`` and the root redirect are written once every edition's folder
-    is there.
+    Everything is built in a staging folder beside ``out`` (a copy of ``out`` when ``only`` is
+    given) and published once every edition succeeded, with ``versions.json``, ``latest/`` and
+    the root redirect.
     """
     if not base_url.endswith("/"):
         base_url += "/"
     slots = plan(root, include_dev)
-    out.mkdir(parents=True, exist_ok=True)
+    folders = [s.folder for s in slots]
+    unknown = sorted(set(only or []) - set(folders))
+    if unknown:
+        raise EditionsError(f"--only {' '.join(unknown)}: not an edition to build (these are: {', '.join(folders)})")
     logs = out.parent / f"{out.name}-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    for number, slot in enumerate(slots, 1):
-        if only and slot.folder not in only:
-            continue
-        progress(f"edition {number}/{len(slots)}: {slot.folder} ({slot.version})")
-        build_slot(root, slot, out / slot.folder, pdf, logs)
-    missing = [s.folder for s in slots if not (out / s.folder).is_dir()]
-    if missing:  # e.g. one old edition rebuilt to check that it reproduces
-        progress(f"site index not written: {', '.join(missing)} not built in {out}")
-        return slots
-    tags = [s for s in slots if s.folder != DEV_SLOT]
-    newest = (tags or slots)[-1]
-    shutil.rmtree(out / LATEST_SLOT, ignore_errors=True)
-    shutil.copytree(out / newest.folder, out / LATEST_SLOT)
-    (out / VERSIONS_FILE).write_text(json.dumps(versions_json(slots, base_url), indent=2) + "\n", encoding="utf-8")
-    (out / "index.html").write_text(_redirect(f"{LATEST_SLOT}/index.html"), encoding="utf-8")
-    (out / ".nojekyll").write_text("", encoding="utf-8")  # serve _static/ as is on GitHub Pages
+    staged = out.with_name(out.name + ".new")
+    shutil.rmtree(staged, ignore_errors=True)
+    if only and out.is_dir():
+        shutil.copytree(out, staged, symlinks=True)
+    staged.mkdir(parents=True, exist_ok=True)
+    try:
+        for number, slot in enumerate(slots, 1):
+            if only and slot.folder not in only:
+                continue
+            progress(f"edition {number}/{len(slots)}: {slot.title}")
+            build_slot(root, slot, staged / slot.folder, pdf, logs, progress)
+        missing = [s.folder for s in slots if not (staged / s.folder).is_dir()]
+        if missing:  # e.g. one old edition rebuilt elsewhere to check that it reproduces
+            progress(f"site index not written: {', '.join(missing)} not built in {out}")
+        else:
+            _write_index(staged, slots, base_url)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    _publish(staged, out)
     return slots
+
+
+def _write_index(site: Path, slots: list[Slot], base_url: str) -> None:
+    """``latest/``, ``versions.json`` and the root redirect, once every edition's folder is there."""
+    stated = {s.folder: stated_version(site / s.folder) for s in slots}
+    released = [s for s in slots if s.declared]
+    newest = (released or slots)[-1]
+    shutil.rmtree(site / LATEST_SLOT, ignore_errors=True)
+    shutil.copytree(site / newest.folder, site / LATEST_SLOT)
+    (site / VERSIONS_FILE).write_text(json.dumps(versions_json(slots, stated, base_url), indent=2) + "\n", encoding="utf-8")
+    (site / "index.html").write_text(_redirect(f"{LATEST_SLOT}/index.html"), encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")  # serve _static/ as is on GitHub Pages

@@ -1,9 +1,17 @@
-"""What changed between editions, computed from the dataset at each edition's git tag.
+"""What changed between editions, computed from the dataset at each declared edition's commit.
 
-The current dataset (``data/`` as it is being built) is compared with the dataset at the previous
-edition's tag (read with ``git archive``): studies added, removed or corrected, and for a corrected
-study which fields and which outcomes changed. Comparing parsed records, not text, means a change
-of comments or key order is not reported as a correction.
+The dataset being built is compared with the dataset of the edition before it, as declared in
+``editions.yaml`` (read with ``git archive`` at that edition's commit): edition N with edition N-1,
+a development state with the newest edition it descends from. Studies are matched by citation key.
+
+A study is *corrected* when its evidence changed: its patient counts, the numbers of its outcomes
+(estimate, unit, events, denominator, time point, confidence interval, and the outcome's own ``n``
+when both editions record it; a percentage given with its events and denominator is compared by
+those two), its reported P values, or its flags. Wording (labels, group names,
+notes), outcome ids and measure codes are not compared, and outcomes are matched by their numbers,
+not their order or ids: a study whose file was only migrated to a newer data model (new fields,
+renamed codes) is not a correction. Flags are compared only between files of the same data model
+(a file with an ``appraisal`` is the second model), since a migration may reword them.
 """
 
 from __future__ import annotations
@@ -13,15 +21,21 @@ import re
 import subprocess
 import tarfile
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from figures import dataset, deps, edition, paths, render
+from figures import dataset, declared_editions, deps, edition, paths, render
 
 ADDED, REMOVED, CORRECTED = "added", "removed", "corrected"
 _CITATION_KEY = re.compile(r"[A-Za-z0-9_:.-]+")
+STUDY_NUMBERS = ("n_patients", "n_liver_metastases")
+OUTCOME_NUMBERS = ("estimate", "unit", "events", "denominator", "timepoint_months")
+CI_NUMBERS = ("low", "high", "level")
+# Fields of a later data model: compared only when both editions' outcomes have them.
+LATER_OUTCOME_NUMBERS = ("n",)
 
 
 @dataclass(frozen=True)
@@ -29,7 +43,7 @@ class StudyChange:
     citation: str
     label: str
     kind: str                                     # added | removed | corrected
-    fields: tuple[str, ...] = ()                  # top-level fields that differ (corrected)
+    fields: tuple[str, ...] = ()                  # what changed (corrected): counts, comparisons, outcomes, flags
     outcomes_added: tuple[str, ...] = ()
     outcomes_removed: tuple[str, ...] = ()
     outcomes_changed: tuple[str, ...] = ()
@@ -37,27 +51,98 @@ class StudyChange:
 
 @dataclass(frozen=True)
 class Comparison:
-    previous: str | None                          # the tag compared with; None: first edition
+    previous: str | None                          # the edition compared with; None: none before
     current: str                                  # the version being built
     n_studies: int
     changes: list[StudyChange] = field(default_factory=list)
-    released: bool = True                         # False: a development state past (or before) any tag
+    released: bool = True                         # False: a development state
 
     @property
     def name(self) -> str:
-        """How the text names this version ("edition v2", "the development version v2-3-gabc")."""
+        """How the text names this version ("edition 2.0.0", "the development version after 2.0.0")."""
         if self.released:
             return f"edition {render.escape_markdown(self.current)}"
         if self.current == edition.UNRELEASED:
             return "the development version"
-        return f"the development version {render.escape_markdown(self.current)}"
+        return f"the {render.escape_markdown(self.current)}"
 
     def of_kind(self, kind: str) -> list[StudyChange]:
         return [c for c in self.changes if c.kind == kind]
 
 
-def _outcomes(record: dict) -> dict[str, dict]:
-    return {str(o.get("id")): o for o in record.get("outcomes") or [] if isinstance(o, dict)}
+def _number(value):
+    """A value as compared: 76 and 76.0 are the same number; text stays text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return float(value)
+
+
+def _outcomes(record: dict) -> list[dict]:
+    return [o for o in record.get("outcomes") or [] if isinstance(o, dict)]
+
+
+def _outcome_numbers(outcome: dict, later_fields: tuple[str, ...]) -> tuple:
+    ci = outcome.get("ci") if isinstance(outcome.get("ci"), dict) else {}
+    numbers = {k: _number(outcome.get(k)) for k in OUTCOME_NUMBERS}
+    if numbers["unit"] == "percent" and numbers["events"] is not None and numbers["denominator"] is not None:
+        numbers["estimate"] = None  # follows from events/denominator (a later data model may leave it out)
+    return (
+        *numbers.values(),
+        *(_number(ci.get(k)) for k in CI_NUMBERS),
+        *(_number(outcome.get(k)) for k in later_fields),
+    )
+
+
+def _unmatched(ours: dict[str, tuple], theirs: dict[str, tuple]) -> list[str]:
+    """Ids of ``ours`` whose numbers have no counterpart left in ``theirs`` (a multiset match)."""
+    available = Counter(theirs.values())
+    missing = []
+    for outcome_id, numbers in ours.items():
+        if available[numbers]:
+            available[numbers] -= 1
+        else:
+            missing.append(outcome_id)
+    return missing
+
+
+def _p_values(record: dict) -> Counter:
+    return Counter(
+        (_number(c.get("p_value")), c.get("p_relation", "="))
+        for c in record.get("comparisons") or []
+        if isinstance(c, dict) and c.get("p_value") is not None
+    )
+
+
+def _flags(record: dict) -> Counter:
+    return Counter((str(f.get("field")), str(f.get("note"))) for f in record.get("flags") or [] if isinstance(f, dict))
+
+
+def _data_model(record: dict) -> int:
+    return 2 if "appraisal" in record else 1
+
+
+def _correction(citation: str, label: str, before: dict, after: dict) -> StudyChange | None:
+    """What changed in the evidence of one study, or None when only wording or format did."""
+    fields = [k for k in STUDY_NUMBERS if _number(before.get(k)) != _number(after.get(k))]
+    if _p_values(before) != _p_values(after):
+        fields.append("comparisons")
+    was_outcomes, now_outcomes = _outcomes(before), _outcomes(after)
+    later = tuple(k for k in LATER_OUTCOME_NUMBERS if all(k in o for o in was_outcomes + now_outcomes))
+    was = {str(o.get("id")): _outcome_numbers(o, later) for o in was_outcomes}
+    now = {str(o.get("id")): _outcome_numbers(o, later) for o in now_outcomes}
+    gone, new = _unmatched(was, now), _unmatched(now, was)
+    if gone or new:
+        fields.append("outcomes")
+    if _data_model(before) == _data_model(after) and _flags(before) != _flags(after):
+        fields.append("flags")
+    if not fields:
+        return None
+    return StudyChange(
+        citation, label, CORRECTED, tuple(fields),
+        outcomes_added=tuple(sorted(set(new) - set(gone))),
+        outcomes_removed=tuple(sorted(set(gone) - set(new))),
+        outcomes_changed=tuple(sorted(set(gone) & set(new))),
+    )
 
 
 def compare_records(old: dict[str, dict], new: dict[str, dict]) -> list[StudyChange]:
@@ -65,24 +150,15 @@ def compare_records(old: dict[str, dict], new: dict[str, dict]) -> list[StudyCha
     changes = []
     for citation in sorted(old.keys() | new.keys()):
         before, after = old.get(citation), new.get(citation)
-        if before == after:
-            continue
-        label = str((after or before).get("label") or citation)
+        label = str((after or before or {}).get("label") or citation)
         if before is None:
             changes.append(StudyChange(citation, label, ADDED))
         elif after is None:
             changes.append(StudyChange(citation, label, REMOVED))
         else:
-            fields = tuple(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
-            was, now = _outcomes(before), _outcomes(after)
-            changes.append(
-                StudyChange(
-                    citation, label, CORRECTED, fields,
-                    outcomes_added=tuple(sorted(now.keys() - was.keys())),
-                    outcomes_removed=tuple(sorted(was.keys() - now.keys())),
-                    outcomes_changed=tuple(sorted(k for k in was.keys() & now.keys() if was[k] != now[k])),
-                )
-            )
+            correction = _correction(citation, label, before, after)
+            if correction:
+                changes.append(correction)
     return changes
 
 
@@ -99,10 +175,13 @@ def records_at(root: Path, revision: str) -> dict[str, dict]:
         return dataset.study_records(Path(folder) / "data")
 
 
-def previous_tag(root: Path, current: edition.Edition) -> str | None:
-    """The edition before ``current``: the latest earlier tag (or the latest tag, past it)."""
-    tags = [t for t in edition.edition_tags(root) if t != current.version]
-    return tags[-1] if tags else None
+def _editions_before(root: Path, current: edition.Edition) -> list[declared_editions.Declared]:
+    """The declared editions ``current`` knows of, oldest first: itself and those before it."""
+    declared = declared_editions.read(root)
+    this = declared_editions.released_at(declared, current.commit)
+    if this:
+        return declared_editions.up_to(declared, this)
+    return [e for e in declared if declared_editions.is_ancestor(root, e.commit)]
 
 
 def compare_with_previous(root: Path) -> Comparison | None:
@@ -111,22 +190,25 @@ def compare_with_previous(root: Path) -> Comparison | None:
         return None
     current = edition.read_edition(root)
     now = dataset.study_records(root / "data")
-    previous = previous_tag(root, current)
-    changes = compare_records(records_at(root, previous), now) if previous else []
-    return Comparison(previous, current.version, len(now), changes, released=current.is_release)
+    known = _editions_before(root, current)
+    earlier = known[:-1] if current.released else known
+    previous = earlier[-1] if earlier else None
+    changes = compare_records(records_at(root, previous.commit), now) if previous else []
+    return Comparison(previous.version if previous else None, current.version, len(now), changes, released=current.released)
 
 
-def history(root: Path) -> list[tuple[str, str | None, Comparison]]:
-    """Every edition tag reachable from HEAD, newest first: (tag, date, changes from the one before)."""
+def history(root: Path) -> list[tuple[str, str, Comparison]]:
+    """Every declared edition up to this build, newest first: (version, date, changes from the one before)."""
+    if not edition.is_checkout(root):
+        return []
     rows = []
-    tags = edition.edition_tags(root)
     before: dict[str, dict] = {}
-    for index, tag in enumerate(tags):
-        records = records_at(root, tag)
+    previous = None
+    for declared in _editions_before(root, edition.read_edition(root)):
+        records = records_at(root, declared.commit)
         changes = compare_records(before, records)  # the first edition: every study is added
-        time = edition.git(root, "log", "-1", "--format=%ct", tag)
-        rows.append((tag, edition.iso_date(time) if time else None, Comparison(tags[index - 1] if index else None, tag, len(records), changes)))
-        before = records
+        rows.append((declared.version, declared.date, Comparison(previous, declared.version, len(records), changes)))
+        before, previous = records, declared.version
     return rows[::-1]
 
 
@@ -208,14 +290,14 @@ def history_table(root: Path) -> pd.DataFrame:
     """One row per edition, newest first, with the counts of studies added, corrected, removed."""
     rows = [
         {
-            "Edition": tag,
+            "Edition": version,
             "Date": date,
             "Studies": comparison.n_studies,
             "Added": len(comparison.of_kind(ADDED)),
             "Corrected": len(comparison.of_kind(CORRECTED)),
             "Removed": len(comparison.of_kind(REMOVED)),
         }
-        for tag, date, comparison in history(root)
+        for version, date, comparison in history(root)
     ]
     return pd.DataFrame(rows)
 
