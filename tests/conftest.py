@@ -12,11 +12,12 @@ from __future__ import annotations
 import ast
 import inspect
 import os
-import textwrap
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -62,6 +63,26 @@ def built_site(tmp_path_factory) -> Path:
     return root
 
 
+class SecondBuild(NamedTuple):
+    root: Path        # the copy; tests/test_incremental.py goes on to add studies and rebuild it
+    first_site: Path  # a snapshot of the site its first, clean build wrote
+
+
+@pytest.fixture(scope="session")
+def second_clean_build(tmp_path_factory) -> SecondBuild:
+    """Another copy of the project, in a folder of another name, built clean like ``built_site``.
+
+    One build serves two checks: two clean builds give the same bytes (compared with the
+    snapshot), and the copy then goes on to an incremental build after studies are added.
+    """
+    root = copy_project(tmp_path_factory.mktemp("second") / "elsewhere" / "copy")
+    result = run_hepmet(root, "build", "--all")
+    assert result.returncode == 0, result.stdout + result.stderr
+    snapshot = root.parent / "first-site"
+    shutil.copytree(root / "_build" / "html", snapshot)
+    return SecondBuild(root, snapshot)
+
+
 @pytest.fixture(scope="session")
 def built_pdf(tmp_path_factory) -> Path:
     """A fresh copy of the project with its PDF edition built; returns the PDF's path."""
@@ -80,7 +101,7 @@ BUILD_COMMANDS = {"build", "editions"}
 # Fixtures whose value is a built book; any test using one (directly or through another fixture)
 # is slow. Fixtures that build in their body (they call run_hepmet(..., "build"), a built-site
 # helper or Chromium) are recognised from their code, like tests.
-BUILD_FIXTURES = {"built_site": {"slow"}, "built_pdf": {"slow", "pdf"}}
+BUILD_FIXTURES = {"built_site": {"slow"}, "second_clean_build": {"slow"}, "built_pdf": {"slow", "pdf"}}
 # Calls that make a test slow, and the further marks they imply.
 HEAVY_CALLS = {
     "built_fixture_site": {"slow"},  # tests/synthesis_site.py: the fixture dataset's built site

@@ -7,18 +7,16 @@ import re
 
 import pytest
 
-from conftest import copy_project, run_hepmet
+from conftest import run_hepmet
 from site_text import stale_pages, visible_text
 from synthesis_site import built_fixture_site, use_fixture_data
 
 
 @pytest.fixture(scope="module")
-def incremental_site(tmp_path_factory):
-    """The project built clean, then given the synthesis fixtures' studies and references and
-    rebuilt incrementally (``hepmet build`` without ``--all``)."""
-    root = copy_project(tmp_path_factory.mktemp("incremental") / "book")
-    first = run_hepmet(root, "build")
-    assert first.returncode == 0, first.stdout + first.stderr
+def incremental_site(second_clean_build):
+    """The project built clean (the suite's second clean build), then given the synthesis
+    fixtures' studies and references and rebuilt incrementally (``hepmet build`` without ``--all``)."""
+    root = second_clean_build.root
     use_fixture_data(root / "data")
     again = run_hepmet(root, "build")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 from pathlib import Path
 
+import pybtex.plugin
 import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
@@ -124,7 +126,9 @@ PAGE_ASSETS = {
 
 
 def _unused_by_page(asset, body: str) -> bool:
-    marker = PAGE_ASSETS.get(str(getattr(asset, "filename", asset) or ""))
+    # Sphinx names an asset "_static/<file>?v=<checksum>" by the time pages are written.
+    name = str(getattr(asset, "filename", asset) or "").split("?")[0].rsplit("/", 1)[-1]
+    marker = PAGE_ASSETS.get(name)
     return marker is not None and marker not in body
 
 
@@ -194,8 +198,9 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
         marker = _state_dir(app) / EXECUTED / env.docname.replace("/", "__")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    if executed or parts:
-        parts = [CODE_PART, *parts]
+    # Every page depends on the code: this extension shapes pages that run none (their scripts,
+    # the edition stamp), so a change under src/figures must rewrite them too.
+    parts = [CODE_PART, *parts]
     # The bibliography directive lists the entries of data/references/ when the page is read: a
     # new reference must make the page be read again (it runs no code, so records nothing).
     if next(iter(doctree.findall(bibliography)), None) is not None and BIBLIOGRAPHY_PART not in parts:
@@ -215,7 +220,29 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
         _write_if_changed(folder / name, content)
 
 
+# The pybtex plugins looked up per citation or per file: (group, name, class).
+PINNED_PYBTEX_PLUGINS = (
+    ("pybtex.backends", "plaintext", "pybtex.backends.plaintext:Backend"),
+    ("pybtex.backends", "text", "pybtex.backends.plaintext:Backend"),  # an alias, looked up here first
+    ("pybtex.database.input", "bibtex", "pybtex.database.input.bibtex:Parser"),
+    ("pybtex.database.input.suffixes", ".bib", "pybtex.database.input.bibtex:Parser"),
+)
+
+
+def pin_pybtex_plugins() -> None:
+    """Register the pybtex plugins used most as run-time plugins, once.
+
+    pybtex looks a plugin up among every installed package's entry points each time it is used
+    (sphinxcontrib-bibtex does so for every citation, about a tenth of a second each here);
+    run-time plugins are looked up first, in a dictionary. The classes are pybtex's own.
+    """
+    for group, name, target in PINNED_PYBTEX_PLUGINS:
+        module, _, attribute = target.partition(":")
+        pybtex.plugin.register_plugin(group, name, getattr(importlib.import_module(module), attribute), force=True)
+
+
 def setup(app: Sphinx) -> dict:
+    pin_pybtex_plugins()
     # Where the pages run: "in-process" (figures.execute: imports paid once) or "kernel" (myst-nb's).
     app.add_config_value("hepmet_execution", execute.IN_PROCESS, "env")
     app.connect("config-inited", on_config_inited, priority=400)

@@ -1,0 +1,26 @@
+"""Page weight: a page loads the chart and explorer scripts only when it shows a chart or the explorer."""
+
+from __future__ import annotations
+
+from browser import site_pages
+
+# (script, the markup of a page that needs it)
+PAGE_SCRIPTS = [
+    ("_static/vega-bundle.js", 'class="hepmet-chart"'),
+    ("_static/hepmet.js", 'class="hepmet-chart"'),
+    ("_static/evidence-explorer.js", 'class="hepmet-explorer"'),
+]
+
+
+def test_only_the_pages_that_use_a_script_load_it(built_site):
+    site = built_site / "_build" / "html"
+    for script, marker in PAGE_SCRIPTS:
+        users, loaders = set(), set()
+        for name in site_pages(site):
+            html = (site / name).read_text(encoding="utf-8")
+            if marker in html:
+                users.add(name)
+            if script in html:
+                loaders.add(name)
+        assert users, f"no page shows {marker!r}: nothing to check"
+        assert loaders == users, f"{script}: loaded without use by {sorted(loaders - users)}, missing on {sorted(users - loaders)}"
