@@ -7,6 +7,7 @@ job, checkouts that keep no credentials, and no event text expanded inside a she
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import shutil
@@ -58,7 +59,7 @@ def test_a_workflow_pins_actions_and_grants_permissions_per_job(path):
 
 def test_the_issue_form_asks_for_every_field_the_parser_reads():
     ids = set(proposal.form_labels(REPO).values())
-    read = set(re.findall(r'fields\["(\w+)"\]', Path(proposal.__file__).read_text(encoding="utf-8")))
+    read = set(re.findall(r"""fields\[["'](\w+)["']\]""", inspect.getsource(proposal.study_and_reference)))
     assert read <= ids and ids - read == set()
 
 
