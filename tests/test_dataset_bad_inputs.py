@@ -28,6 +28,9 @@ def apply_case(case: dict, data: Path) -> None:
         (data / name).write_text(text, encoding="utf-8")
     for name, hex_bytes in (case.get("write_hex") or {}).items():
         (data / name).write_bytes(bytes.fromhex(hex_bytes))
+    for name, target in (case.get("link") or {}).items():
+        (data / name).unlink(missing_ok=True)
+        (data / name).symlink_to(target)
     for edit in case.get("replace", []):
         path = data / edit["file"]
         text = path.read_text(encoding="utf-8")
@@ -49,6 +52,8 @@ def test_bad_input(case_file, tmp_path):
     result = run_hepmet(root, "validate")
 
     assert "Traceback" not in result.stderr + result.stdout
+    for secret in case.get("must_not_print", []):
+        assert secret not in result.stderr + result.stdout
     assert result.returncode == case["exit"], result.stderr
     lines = result.stderr.splitlines()
     if case["exit"] == 0:
