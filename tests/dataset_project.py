@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from figures.validate import appraisal_tools
+from figures.schemas import appraisal_tools
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_STUDIES = REPO / "tests" / "fixtures" / "studies"

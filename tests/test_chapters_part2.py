@@ -92,8 +92,8 @@ def test_glued_values_equal_the_dataset(site_data, monkeypatch):
     assert checked > 50
     # The strings come from the data files, not from the helpers alone: spot-check the raw numbers.
     rivoire = dataset.study("rivoire2001multimodality")
-    five_year = next(o for o in rivoire["outcomes"] if o["id"] == "os-5y")
-    assert expected["rivoire2001multimodality_os_5y_estimate"] == f"{five_year['estimate']:g}%"
+    disease_free = next(o for o in rivoire["outcomes"] if o["id"] == "alive-without-disease")
+    assert expected["rivoire2001multimodality_alive_without_disease_estimate"] == f"{disease_free['estimate']:g}%"
     typo = next(f for f in dataset.facts("gct") if f["id"] == "gct-share-under-20")
     assert expected["fact_gct_share_under_20"] == f"{typo['low']:g}%"
 

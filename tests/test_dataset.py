@@ -37,8 +37,10 @@ def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     (study,) = [b for b in blocks if b.startswith("# data/studies/")]
     (recommendations,) = [b for b in blocks if b.startswith("recommendations:")]
     (tumours,) = [b for b in blocks if b.startswith("- code:")]
-    (facts,) = [b for b in blocks if b.startswith("- id:")]
+    (facts,) = [b for b in blocks if b.startswith("- id: nb-")]
     (screening,) = [b for b in blocks if b.startswith("- round:")]
+    (grade_row,) = [b for b in blocks if b.startswith("id: ")]
+    (pool,) = [b for b in blocks if b.startswith("- id: wt-")]
     study += recommendations  # an optional part of a study, documented on its own
     data = make_project(tmp_path / "p") / "data"
     (data / "studies" / "ehrlich2009hepatic.yaml").write_text(study, encoding="utf-8")
@@ -46,7 +48,12 @@ def test_the_examples_of_the_data_model_are_accepted(tmp_path):
     (data / "facts").mkdir()
     (data / "facts" / "nb.yaml").write_text(facts, encoding="utf-8")
     (data / "screening.yaml").write_text(screening, encoding="utf-8")
+    (data / "grade").mkdir()
+    (data / "grade" / "wt-primary-liver-resection-efs.yaml").write_text(grade_row, encoding="utf-8")
     assert validate_dataset(data) == []
+    # The pool example shows one member of three: as written, it is refused for that reason alone.
+    (data / "pools.yaml").write_text(pool, encoding="utf-8")
+    assert validate_dataset(data) == ["data/pools.yaml:4: [0].members: 1 different studies: a pool needs at least 3"]
 
 
 def test_validation_of_a_large_dataset_is_fast(tmp_path):

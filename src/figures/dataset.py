@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pybtex.database import BibliographyData, parse_file
 
-from figures import deps, paths, validate
+from figures import deps, paths, schemas, validate
 
 
 class DatasetError(Exception):
@@ -259,7 +259,7 @@ def appraisals(tumour: str | None = None) -> pd.DataFrame:
     ``domain`` is the item's short label from ``figures/schema/appraisal_tools.yaml``; ``overall``
     (low | moderate | high | unclear risk of bias) and its reason repeat on each row of a study.
     """
-    tools = validate.appraisal_tools()
+    tools = schemas.appraisal_tools()
     rows = []
     for record in studies(tumour):
         appraisal = record["appraisal"]

@@ -25,13 +25,13 @@ BIBTEX_NAME = "hepmet-references.bib"
 RIS_NAME = "hepmet-references.ris"
 
 _COLUMN_TYPES = {
-    "n_patients": "number", "n_liver_metastases": "number", "n": "number", "timepoint_months": "number", "estimate": "number",
+    "n_patients": "number", "n_liver_metastases": "number", "timepoint_months": "number", "estimate": "number",
     "ci_low": "number", "ci_high": "number", "ci_level": "number", "events": "number", "denominator": "number",
     "age_median": "number", "age_min": "number", "age_max": "number", "recruitment_start": "number",
-    "recruitment_end": "number", "p_value": "number",
+    "recruitment_end": "number", "p_value": "number", "n": "number",
 }
+_LIST_COLUMNS = ("interventions", "agents")
 _SORT = ["tumour", "citation", "outcome_id"]
-LIST_COLUMNS = ("interventions", "agents")
 
 
 def _outcome_records(outcomes: pd.DataFrame) -> list[dict]:
@@ -43,12 +43,9 @@ def _outcome_records(outcomes: pd.DataFrame) -> list[dict]:
 
 
 def outcomes_csv(outcomes: pd.DataFrame) -> bytes:
-    """One row per outcome; interventions and agents joined with ``;``; empty cells for unknown values.
-
-    ``n`` is the number of patients the outcome is about (its group), ``n_patients`` the study's.
-    """
+    """One row per outcome; interventions and agents joined with ``;``; empty cells for unknown values."""
     frame = outcomes.sort_values(_SORT).reset_index(drop=True).copy()
-    for column in LIST_COLUMNS:
+    for column in _LIST_COLUMNS:
         frame[column] = frame[column].map(";".join)
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
@@ -57,7 +54,7 @@ def schema() -> dict:
     """JSON Schema of ``hepmet-dataset.json``."""
     outcome_properties = {}
     for column in dataset.OUTCOME_COLUMNS:
-        if column in LIST_COLUMNS:
+        if column in _LIST_COLUMNS:
             outcome_properties[column] = {"type": "array", "items": {"type": "string"}}
         else:
             outcome_properties[column] = {"type": [_COLUMN_TYPES.get(column, "string"), "null"]}
