@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from docutils.core import publish_string
 from myst_parser.parsers.docutils_ import Parser
 
-from figures import appraisal, dataset, grade, paths, render, summary_of_findings, validate
+from figures import appraisal, dataset, grade, paths, render, schemas, summary_of_findings
 
 HOSTILE = 'x_y & 5% #1 {z} ~ ^ \\ <script>alert("q")</script>'
 
@@ -113,7 +113,7 @@ def test_built_appraisal_page_draws_every_study_judgement(built_site, monkeypatc
         assert len(expected) in data and expected["citation"].nunique() in data
         assert [r["judgement"] for r in data[len(expected)]] == expected["judgement"].tolist()
     labels_shown = re.findall(r'<div class="hepmet-chart"[^>]*aria-label="([^"]*)"', page)
-    names = validate.appraisal_tools()
+    names = schemas.appraisal_tools()
     assert [label.split(":")[0] for label in labels_shown[::2]] == [f"Traffic-light chart of the {names[t]['name']}" for t in used]
 
 

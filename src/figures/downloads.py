@@ -26,13 +26,13 @@ BIBTEX_NAME = "hepmet-references.bib"
 RIS_NAME = "hepmet-references.ris"
 
 _COLUMN_TYPES = {
-    "n_patients": "number", "n_liver_metastases": "number", "n": "number", "timepoint_months": "number", "estimate": "number",
+    "n_patients": "number", "n_liver_metastases": "number", "timepoint_months": "number", "estimate": "number",
     "ci_low": "number", "ci_high": "number", "ci_level": "number", "events": "number", "denominator": "number",
     "age_median": "number", "age_min": "number", "age_max": "number", "recruitment_start": "number",
-    "recruitment_end": "number", "p_value": "number",
+    "recruitment_end": "number", "p_value": "number", "n": "number",
 }
-_SORT = ["tumour", "citation", "outcome_id"]
 LIST_COLUMNS = ("interventions", "agents")
+_SORT = ["tumour", "citation", "outcome_id"]
 
 
 def _outcome_records(outcomes: pd.DataFrame) -> list[dict]:

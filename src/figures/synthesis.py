@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import display
 
-from figures import appraisal, contrasts, dataset, evidence_map, explorer, forest, prisma, render, stats, summary_of_findings, validate
+from figures import appraisal, contrasts, dataset, evidence_map, explorer, forest, prisma, render, schemas, stats, summary_of_findings
 
 
 class Notice:
@@ -102,7 +102,7 @@ def show_appraisals():
     rows = dataset.appraisals()
     if rows.empty:
         return Notice("No study in the dataset carries a risk-of-bias appraisal yet.")
-    names = {tool: spec["name"] for tool, spec in validate.appraisal_tools().items()}
+    names = {tool: spec["name"] for tool, spec in schemas.appraisal_tools().items()}
     for tool in appraisal.tools(rows):
         frame = appraisal.tool_frame(rows, tool)
         display(render.show_chart(appraisal.traffic_light_chart(frame, names[tool]), appraisal.traffic_light_description(frame, names[tool])))
