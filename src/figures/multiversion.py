@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,7 +223,9 @@ def build_site(root: Path, out: Path, *, pdf: bool, base_url: str = "/", include
             if only and slot.folder not in only:
                 continue
             progress(f"edition {number}/{len(slots)}: {slot.title}")
+            started = time.monotonic()
             build_slot(root, slot, staged / slot.folder, pdf, logs, progress)
+            progress(f"  {slot.folder}: built in {time.monotonic() - started:.0f} s")
         missing = [s.folder for s in slots if not (staged / s.folder).is_dir()]
         if missing:  # e.g. one old edition rebuilt elsewhere to check that it reproduces
             progress(f"site index not written: {', '.join(missing)} not built in {out}")
