@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 DATA_DIR_VAR = "HEPMET_DATA_DIR"
+# Set by the build: the folder where chart PDFs are kept between builds, named by the code and the
+# library versions that draw them (figures.render.chart_pdf).
+CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -21,3 +24,9 @@ def data_dir() -> Path:
     """The dataset folder: ``$HEPMET_DATA_DIR`` when set (the build sets it), else ``<root>/data``."""
     configured = os.environ.get(DATA_DIR_VAR)
     return Path(configured).resolve() if configured else project_root() / "data"
+
+
+def chart_cache_dir() -> Path | None:
+    """The build's folder of chart PDFs, or None outside a build (nothing is cached then)."""
+    configured = os.environ.get(CHART_CACHE_VAR)
+    return Path(configured) if configured else None

@@ -22,6 +22,8 @@ import re
 import altair as alt
 import pandas as pd
 
+from figures import paths
+
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it makes contributor
 # text inert (no Markdown, no MyST roles or directives, no raw HTML, no math).
 _MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -61,13 +63,26 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     so the PDF edition could never be byte-reproducible; its SVG is stable. cairo draws that SVG
     (``svg``, when the caller already has it) as a PDF whose only varying field, the creation date,
     is pinned (same length, so the file's offsets stay valid).
+
+    In a build, each PDF is kept under the spec's digest (``paths.chart_cache_dir()``, a folder
+    named by the code and library versions): a page re-executed after a data change redraws only
+    the charts whose spec changed, and the PDF edition reuses what the site's build drew.
     """
+    folder = paths.chart_cache_dir()
+    cached = folder / (hashlib.sha256(_spec_json(spec).encode()).hexdigest() + ".pdf") if folder else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
     # Imported here: pages that draw no chart do not pay for cairo.
     import cairosvg
 
     svg = svg if svg is not None else chart_svg(spec)
-    pdf = cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
-    return _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", pdf)
+    pdf = _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", cairosvg.svg2pdf(bytestring=svg.encode("utf-8")))
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        partial.write_bytes(pdf)
+        partial.replace(cached)  # whole or absent, never half written
+    return pdf
 
 
 class ChartDisplay:

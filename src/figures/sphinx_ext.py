@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import os
 import shutil
 from pathlib import Path
@@ -98,6 +99,23 @@ def on_config_inited(app: Sphinx, config) -> None:
     for part in sorted(known):
         _refresh_digest(app, part)
     shutil.rmtree(_state_dir(app) / EXECUTED, ignore_errors=True)
+    os.environ[paths.CHART_CACHE_VAR] = str(_chart_cache(app))
+
+
+CHART_CACHE = "chart-pdf"
+CHART_LIBRARIES = ("vl-convert-python", "cairosvg")
+
+
+def _chart_cache(app: Sphinx) -> Path:
+    """The folder of chart PDFs (figures.render.chart_pdf) for this code and these library
+    versions; the folders of other versions are removed."""
+    versions = "".join(f"{name}={importlib.metadata.version(name)};" for name in CHART_LIBRARIES)
+    key = hashlib.sha256((_code_digest() + versions).encode()).hexdigest()[:16]
+    folder = _state_dir(app) / CHART_CACHE / key
+    for other in (_state_dir(app) / CHART_CACHE).glob("*"):
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
+    return folder
 
 
 def on_builder_inited(app: Sphinx) -> None:

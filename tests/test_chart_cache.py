@@ -1,0 +1,23 @@
+"""Chart PDFs are drawn once per spec within a build's cache (figures.render.chart_pdf)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from figures import paths, render
+
+
+def test_a_chart_pdf_is_drawn_once_per_spec_and_reused(tmp_path, monkeypatch):
+    spec = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q").to_dict()
+    monkeypatch.setenv(paths.CHART_CACHE_VAR, str(tmp_path))
+    first = render.chart_pdf(spec)
+    (kept,) = tmp_path.glob("*.pdf")
+    assert first.startswith(b"%PDF") and kept.read_bytes() == first
+    kept.write_bytes(b"%PDF kept")  # a second call must read the kept file, not draw again
+    assert render.chart_pdf(spec) == b"%PDF kept"
+    other = alt.Chart(pd.DataFrame({"x": [3]})).mark_point().encode(x="x:Q").to_dict()
+    render.chart_pdf(other)
+    assert len(list(tmp_path.glob("*.pdf"))) == 2  # another spec, another file
+    monkeypatch.delenv(paths.CHART_CACHE_VAR)
+    assert render.chart_pdf(spec) == first  # outside a build nothing is kept: drawn afresh, same bytes
