@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.message
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from urllib.error import HTTPError
@@ -275,7 +276,9 @@ def test_a_broken_saved_search_file_is_reported_at_its_line(project, capsys):
     path.write_text(path.read_text(encoding="utf-8").replace("topic: os", "topic: bone", 1), encoding="utf-8")
     assert hepmet(project, "search") == 1
     line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "topic: bone" in l)
-    assert f"data/searches.yaml:{line}: [4].topic: \"bone\" is not a known code" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"data/searches.yaml:{line}: [4].topic: \"bone\" is not a known code (known: nb, wt, " in err
+    assert re.search(r"\[4\]\.topic: .*known: [^)]*\bgeneral\)", err), "the message lists general among the codes"
 
 
 # --- de-duplication ------------------------------------------------------------------------------

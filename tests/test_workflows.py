@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from figures import proposal, screening_log, validate
+from figures import cli, proposal, screening_log, validate
+from figures.schemas import appraisal_tools, tool_for_design
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -63,6 +64,43 @@ def test_the_issue_form_asks_for_every_field_the_parser_reads():
     assert read <= ids and ids - read == set()
 
 
+def _form_field(ident: str) -> dict:
+    form = yaml.safe_load((REPO / proposal.FORM).read_text(encoding="utf-8"))
+    return next(item for item in form["body"] if item.get("id") == ident)
+
+
+def _codes() -> dict:
+    return json.loads((REPO / "src" / "figures" / "schema" / "codes.schema.json").read_text(encoding="utf-8"))["$defs"]
+
+
+def test_the_forms_choices_are_the_codes_of_the_study_file():
+    """Dropdowns and checkboxes offer exactly the codes the v2 study file accepts (no v1 leftovers)."""
+    study = json.loads((REPO / "src" / "figures" / "schema" / "study.schema.json").read_text(encoding="utf-8"))["properties"]
+    codes = _codes()
+    expected = {
+        "design": codes["design"]["enum"], "tumour": codes["tumour"]["enum"], "age_group": codes["age_group"]["enum"],
+        "centres": study["setting"]["properties"]["centres"]["enum"], "timing": study["timing"]["enum"],
+        "basis": [b for b in codes["appraisal_basis"]["enum"] if b != "source-review"],  # a proposer reads the paper
+    }
+    for ident, enum in expected.items():
+        offered = [proposal._code(option) for option in _form_field(ident)["attributes"]["options"]]
+        assert sorted(offered) == sorted(enum), ident
+    ticks = [option["label"] for option in _form_field("interventions")["attributes"]["options"]]
+    assert sorted(ticks) == sorted(codes["intervention"]["enum"])
+
+
+def test_the_outcomes_field_describes_the_parsers_line_with_the_v2_codes():
+    description = _form_field("outcomes")["attributes"]["description"]
+    line = re.search(r"One line per figure: (.+?)\.\s", description).group(1)
+    assert [part.strip().split("/")[0] for part in line.split("|")] == [*proposal.OUTCOME_PARTS[:-1], "events"]
+    words = set(re.findall(r"[\w-]+", description))
+    codes = _codes()
+    for name in ("measure", "outcome_kind", "outcome_unit"):
+        assert set(codes[name]["enum"]) <= words, name
+    for old in ("complications", "mortality", "liver-involvement"):  # v1 codes, split in v2
+        assert old not in words
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     root = tmp_path / "review"
@@ -80,7 +118,12 @@ def run_proposal(root: Path, event: str, tmp_path: Path, monkeypatch) -> tuple[i
     return code, output, comment
 
 
-def test_a_valid_proposal_becomes_two_valid_files(project, tmp_path, monkeypatch):
+def _screening_bytes(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "data" / "screening").iterdir())}
+
+
+def test_a_valid_proposal_becomes_two_valid_v2_files_and_a_log_record(project, tmp_path, monkeypatch):
+    log_before = _screening_bytes(project)
     code, output, comment = run_proposal(project, "proposal-valid.json", tmp_path, monkeypatch)
     assert code == 0 and not comment.exists()
     assert output.read_text(encoding="utf-8") == "key=qqfixture2022fixture\n"
@@ -88,29 +131,57 @@ def test_a_valid_proposal_becomes_two_valid_files(project, tmp_path, monkeypatch
     assert (study["label"], study["design"], study["population"]["tumour"], study["n_patients"]) == ("Qqfixture 2022", "retrospective-series", "wt", 14)
     assert study["setting"]["countries"] == ["DE", "AT"] and study["recruitment"] == {"start": 2001, "end": 2018}
     assert study["interventions"] == ["resection", "chemotherapy"]
-    efs, os_ = study["outcomes"]
-    assert (efs["id"], efs["estimate"], efs["timepoint_months"], efs["events"]) == ("efs-all", 64, 60, None)
-    assert (os_["id"], os_["estimate"], os_["events"], os_["denominator"]) == ("os-resected", None, 9, 10)
+    assert study["agents"] == ["vincristine", "dactinomycin"]
+    efs, complications = study["outcomes"]
+    assert (efs["id"], efs["kind"], efs["n"], efs["estimate"], efs["timepoint_months"], efs["events"]) == ("efs-all", "survival", 14, 64, 60, None)
+    assert (complications["id"], complications["measure"], complications["kind"], complications["n"]) == ("perioperative-complications-all", "perioperative-complications", "proportion", 14)
+    assert (complications["estimate"], complications["events"], complications["denominator"]) == (None, 3, 14)
+    # The appraisal: the tool of the design, every item unclear until an editor appraises the study.
+    appraisal = study["appraisal"]
+    assert (appraisal["tool"], appraisal["basis"], appraisal["overall"]) == ("jbi-case-series", "full-text", "unclear")
+    assert [item["id"] for item in appraisal["items"]] == [f"q{i}" for i in range(1, 11)]
+    assert {(item["judgement"], item["reason"]) for item in appraisal["items"]} == {("unclear", proposal.NOT_APPRAISED)}
+    assert appraisal["reason"] == proposal.NOT_APPRAISED
     bib = (project / "data" / "references" / "qqfixture2022fixture.bib").read_text(encoding="utf-8")
     assert "author       = {Qqfixture, Iris and Ppexample, Jon}" in bib and "pages        = {101--109}" in bib
     assert "x-confidence = {recalled}" in bib and "x-source     = {https://example.org/fixture-proposal}" in bib
     assert validate.validate_dataset(project / "data") == []
-    logged = screening_log.load_rounds(project / "data")[-1]
+    assert cli.main(["--root", str(project), "validate"]) == 0
+    # The screening log: the earlier rounds as they were, plus one contributor round with one record.
+    log_after = _screening_bytes(project)
+    new = sorted(set(log_after) - set(log_before))
+    assert {name: log_after[name] for name in log_before} == log_before and len(new) == 1
+    rounds = screening_log.load_rounds(project / "data")
+    logged = rounds[-1]
+    assert new == [f"round-{logged['round']}.yaml"] and logged["round"] == len(log_before) + 1
     assert logged["databases"] == [{"name": "proposal in issue #42", "kind": "contributor", "note": None}]
     (record,) = logged["records"]
+    assert record["id"] == screening_log.record_id(logged["round"], 1)
     assert (record["decision"], record["study"], record["doi"], record["year"]) == ("include", "qqfixture2022fixture", "10.5555/fixture.0042", 2022)
+    assert screening_log.prisma_counts(logged).included == 1
+
+
+def test_a_proposal_for_each_design_gets_the_tool_that_fits_it():
+    for design, spec in ((d, s) for s in appraisal_tools().values() for d in s["designs"]):
+        appraisal = proposal.appraisal_placeholder(design, None)
+        assert appraisal["tool"] == tool_for_design(design) and appraisal["basis"] == "abstract"
+        assert [item["id"] for item in appraisal["items"]] == [item["id"] for item in spec["items"]]
 
 
 def test_an_invalid_proposal_gets_the_validators_messages_and_leaves_no_file(project, tmp_path, monkeypatch):
     before = sorted(p.name for p in (project / "data" / "studies").iterdir())
+    log_before = _screening_bytes(project)
     code, output, comment = run_proposal(project, "proposal-invalid.json", tmp_path, monkeypatch)
     assert code == 1 and not output.exists()
     text = comment.read_text(encoding="utf-8")
-    assert re.search(r"data/studies/qqfixture2022fixture.yaml:\d+: n_patients: expected a whole number or null, got text \(\"about twenty\"\)", text)
-    assert re.search(r"data/studies/qqfixture2022fixture.yaml:\d+: outcomes\[0\].estimate: 164 is not a percentage \(0-100\)", text)
+    name = r"data/studies/qqfixture2022fixture.yaml:\d+: "
+    assert re.search(name + r"n_patients: expected a whole number or null, got text \(\"about twenty\"\)", text)
+    assert re.search(name + r"outcomes\[0\].estimate: 164 is not a percentage \(0-100\)", text)
+    assert re.search(name + r"outcomes\[1\].measure: \"mortality\" is not a known code \(known: .*postoperative-death, disease-death", text)
+    assert re.search(name + r"outcomes\[2\].unit: 'percent' does not fit the kind time", text)
     assert sorted(p.name for p in (project / "data" / "studies").iterdir()) == before
     assert not (project / "data" / "references" / "qqfixture2022fixture.bib").exists()
-    assert sorted(p.name for p in (project / "data" / "screening").iterdir()) == ["round-1.yaml"]
+    assert _screening_bytes(project) == log_before
 
 
 def test_an_issue_that_is_not_a_proposal_is_answered_with_a_message(project, tmp_path, monkeypatch):

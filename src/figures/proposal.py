@@ -6,6 +6,12 @@ response_`` for an empty one, ``- [X] option`` for ticked boxes). The labels are
 itself, so the form and this parser cannot drift apart. The issue is read from the event JSON that
 GitHub Actions saves at ``$GITHUB_EVENT_PATH``: the body never passes through a shell.
 
+The study file follows data model v2: each outcome carries its own ``n`` and ``kind``, the agents
+the paper names are listed, and the required ``appraisal`` uses the tool that fits the design
+(:func:`figures.schemas.tool_for_design`). Someone filling in a form cannot be asked for a whole
+risk-of-bias checklist, so every item is written "unclear" with the reason :data:`NOT_APPRAISED`
+and the overall judgement is "unclear": an editor appraises the study before merging.
+
 ``python -m figures.proposal [EVENT_JSON] --root . --comment FILE`` writes
 ``data/studies/<key>.yaml`` and ``data/references/<key>.bib``, then validates the dataset. Valid:
 the proposal is logged as a new round of the screening log (source kind ``contributor``, one
@@ -27,11 +33,15 @@ from pathlib import Path
 import yaml
 
 from figures import paths, references, rounds, screening_log
+from figures.schemas import appraisal_tools, tool_for_design
 from figures.validate import validate_dataset
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "propose-study.yml"
 NO_RESPONSE = "_No response_"
-OUTCOME_PARTS = ("measure", "group", "estimate", "unit", "months", "counts")
+# The parts of one line of the form's Outcomes field, in order (the form's description names them).
+OUTCOME_PARTS = ("measure", "kind", "group", "n", "estimate", "unit", "months", "counts")
+NOT_APPRAISED = "not yet appraised: proposed through the issue form; an editor appraises it before merging"
+DEFAULT_BASIS = "abstract"
 
 
 class ProposalError(Exception):
@@ -95,6 +105,7 @@ def _slug(text: str) -> str:
 
 
 def _outcome(line: str, section: dict) -> dict:
+    """One study outcome from a line ``measure | kind | group | n | estimate | unit | months | events/denominator``."""
     parts = [p.strip() for p in line.split("|")] + [""] * len(OUTCOME_PARTS)
     values = dict(zip(OUTCOME_PARTS, parts))
     events, _, denominator = values["counts"].partition("/")
@@ -102,15 +113,46 @@ def _outcome(line: str, section: dict) -> dict:
     return {
         "id": f"{_slug(values['measure'])}-{_slug(group)}",
         "measure": values["measure"] or None,
+        "kind": values["kind"] or None,
         "timepoint_months": _number(values["months"]),
         "group": group,
+        "n": _number(values["n"]),
         "estimate": _number(values["estimate"]),
         "unit": values["unit"] or None,
         "ci": None,
         "events": _number(events),
         "denominator": _number(denominator),
         "comparison": None,
-        "source": section,
+        "source": dict(section),  # a copy: the YAML gets no anchors and aliases
+    }
+
+
+def _outcomes(text: str | None, section: dict) -> list[dict]:
+    """The outcomes of the form's lines; a repeated id (same measure and group) gets -2, -3, ..."""
+    outcomes, seen = [], set()
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        outcome = _outcome(line, section)
+        base, count = outcome["id"], 1
+        while outcome["id"] in seen:
+            count += 1
+            outcome["id"] = f"{base}-{count}"
+        seen.add(outcome["id"])
+        outcomes.append(outcome)
+    return outcomes
+
+
+def appraisal_placeholder(design: str | None, basis: str | None) -> dict:
+    """The appraisal of a proposed study: the tool of its design, every item "unclear" until an editor appraises it."""
+    tool = tool_for_design(design) if design else None
+    items = appraisal_tools()[tool]["items"] if tool else []
+    return {
+        "tool": tool,
+        "basis": basis or DEFAULT_BASIS,
+        "items": [{"id": item["id"], "judgement": "unclear", "reason": NOT_APPRAISED} for item in items],
+        "overall": "unclear",
+        "reason": NOT_APPRAISED,
     }
 
 
@@ -147,9 +189,11 @@ def study_and_reference(fields: dict, number: int) -> tuple[str, dict, dict]:
         "n_liver_metastases": _number(fields["n_liver_metastases"]),
         "timing": _code(fields["timing"]),
         "interventions": list(fields["interventions"] or []),
+        "agents": [a.strip() for a in (fields["agents"] or "").split(",") if a.strip()],
         "source": section,
         "comparisons": [],
-        "outcomes": [_outcome(line, section) for line in (fields["outcomes"] or "").splitlines() if line.strip()],
+        "outcomes": _outcomes(fields["outcomes"], section),
+        "appraisal": appraisal_placeholder(_code(fields["design"]), _code(fields["basis"])),
         "flags": [],
         "note": f"Proposed in issue #{number}." + (f" Proposer's note: {fields['notes']}" if fields["notes"] else ""),
     }
@@ -186,17 +230,23 @@ def convert(root: Path, event_path: Path) -> tuple[str | None, list[str]]:
     for path in (study_path, bib_path):
         if path.exists():
             return key, [f"{path.relative_to(root)}:1: (file): exists already: this study may be in the review"]
-    study_path.write_text(yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
-    bib_path.write_text(bibtex_entry(key, bib), encoding="utf-8")
-    problems = validate_dataset(data)
-    if not problems:
-        try:
-            screening_log.append_round(data, _proposal_round(data, key, bib, issue["number"]))
-        except screening_log.ScreeningLogError as err:
-            problems = err.problems
-    if problems:
-        study_path.unlink()
-        bib_path.unlink()
+    problems: list[str] = []
+    try:
+        study_path.write_text(yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+        bib_path.write_text(bibtex_entry(key, bib), encoding="utf-8")
+        problems = validate_dataset(data)
+        if not problems:
+            try:
+                screening_log.append_round(data, _proposal_round(data, key, bib, issue["number"]))
+            except screening_log.ScreeningLogError as err:
+                problems = err.problems
+    except BaseException:
+        problems = ["(unexpected error)"]
+        raise
+    finally:
+        if problems:  # nothing of an invalid proposal stays (the log is only written when all is valid)
+            study_path.unlink(missing_ok=True)
+            bib_path.unlink(missing_ok=True)
     return key, problems
 
 

@@ -66,6 +66,14 @@ _TYPE_WORDS = {
 
 def schema_problems(doc: Document, validator, problems: Problems) -> None:
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path]):
+        if err.validator in {"oneOf", "anyOf"} and err.context and all(e.validator in {"enum", "const"} for e in err.context):
+            # a code from one of several lists (a tumour code or 'general'): name every allowed code
+            allowed = [v for e in err.context for v in (e.validator_value if e.validator == "enum" else [e.validator_value])]
+            known = ", ".join(str(v) for v in dict.fromkeys(allowed) if v is not None)
+            path = tuple(err.absolute_path)
+            said = "empty (null): choose one of" if err.instance is None else f"{json.dumps(err.instance, default=str)} is not a known code (known:"
+            problems.add(doc.name, doc.line(path), path, f"{said} {known}" + ("" if err.instance is None else ")"))
+            continue
         while err.validator in {"oneOf", "anyOf"} and err.context:
             err = best_match(err.context)
         path = tuple(err.absolute_path)
