@@ -157,7 +157,10 @@ def test_evidence_table_and_flags_come_from_the_study_files(built_site, page, tu
     studies = [_yaml(p) for p in sorted((built_site / "data" / "studies").glob("*.yaml"))]
     mine = [s for s in studies if s["population"]["tumour"] == tumour]
     assert sorted(shown) == sorted(s["label"] for s in mine)
-    note = " ".join(article.get_text(" ").split()).replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    note = " ".join(article.get_text(" ").split())
+    # Sphinx's smart quotes make 'x' and "x" typographic.
+    for typographic, plain in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        note = note.replace(typographic, plain)
     for study in mine:
         for flag in study.get("flags") or []:
             assert " ".join(flag["note"].split()) in note, f"{study['citation']}: flag not shown"
