@@ -63,11 +63,16 @@ def _digest_file(app: Sphinx, part: str) -> Path:
 
 
 def _refresh_digest(app: Sphinx, part: str) -> Path:
-    data_dir = Path(app.confdir) / "data"
-    digest = _code_digest() if part == CODE_PART else dataset.part_digest(data_dir, part)
-    target = _digest_file(app, part)
-    _write_if_changed(target, digest.encode())
-    return target
+    # The data does not change during a build: each part's digest is computed once per build
+    # (a tumour's part reads every study file; pages asked for it about thirty times a build).
+    refreshed = app.hepmet_refreshed_digests  # emptied at the start of each build (config-inited)
+    if part not in refreshed:
+        data_dir = Path(app.confdir) / "data"
+        digest = _code_digest() if part == CODE_PART else dataset.part_digest(data_dir, part)
+        target = _digest_file(app, part)
+        _write_if_changed(target, digest.encode())
+        refreshed[part] = target
+    return refreshed[part]
 
 
 def on_config_inited(app: Sphinx, config) -> None:
@@ -93,6 +98,7 @@ def on_config_inited(app: Sphinx, config) -> None:
 
     # Refresh every digest a previous build recorded (and the code's), before Sphinx decides
     # which pages are outdated.
+    app.hepmet_refreshed_digests = {}
     known = {CODE_PART, BIBLIOGRAPHY_PART}
     for record in (_state_dir(app) / "deps").glob("*.json"):
         known.update(deps.recorded(record))
