@@ -1,8 +1,10 @@
 """Sphinx extension of the review: checks the data, serves the chart bundle, keeps pages fresh.
 
 - ``config-inited``: validates ``data/`` (a problem stops the build before anything is written),
-  lists ``data/references/*.bib`` for sphinxcontrib-bibtex, points the chapters' kernels at this
-  checkout (``PYTHONPATH``, ``HEPMET_DATA_DIR``) and refreshes the digest of each part of the data.
+  lists ``data/references/*.bib`` for sphinxcontrib-bibtex, installs the in-process execution
+  (``figures.execute``), points the chapters' code at this checkout (``PYTHONPATH``,
+  ``HEPMET_DATA_DIR``) and at the build's store of chart PDFs, and refreshes the digest of each
+  part of the data.
 - ``builder-inited``: writes the Vega bundle (from vl-convert, so never a CDN) to a static folder.
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
