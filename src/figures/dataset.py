@@ -92,13 +92,20 @@ def _digest(files: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _study_tumour(path: Path, mtime_ns: int, size: int) -> object:
+    """The tumour code a study file names, read once per version of the file (its time and size
+    are part of the key): a build asks for every tumour's part, each over every study file."""
+    return ((_read_yaml(path) or {}).get("population") or {}).get("tumour")
+
+
 def part_digest(data_dir: Path, part: str) -> str:
     """A digest of the files behind one recorded part (``studies:wt``, ``tumours``, ``facts:nb``...)."""
     kind, _, arg = part.partition(":")
     if kind == "studies":
         files = sorted((data_dir / "studies").glob("*.yaml"))
         if arg:
-            files = [f for f in files if ((_read_yaml(f) or {}).get("population") or {}).get("tumour") == arg]
+            files = [f for f in files if _study_tumour(f, f.stat().st_mtime_ns, f.stat().st_size) == arg]
         return _digest(files, data_dir)
     if kind == "facts":
         return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)

@@ -1,8 +1,10 @@
 """Sphinx extension of the review: checks the data, serves the chart bundle, keeps pages fresh.
 
 - ``config-inited``: validates ``data/`` (a problem stops the build before anything is written),
-  lists ``data/references/*.bib`` for sphinxcontrib-bibtex, points the chapters' kernels at this
-  checkout (``PYTHONPATH``, ``HEPMET_DATA_DIR``) and refreshes the digest of each part of the data.
+  lists ``data/references/*.bib`` for sphinxcontrib-bibtex, installs the in-process execution
+  (``figures.execute``), points the chapters' code at this checkout (``PYTHONPATH``,
+  ``HEPMET_DATA_DIR``) and at the build's store of chart PDFs, and refreshes the digest of each
+  part of the data.
 - ``builder-inited``: writes the Vega bundle (from vl-convert, so never a CDN) to a static folder.
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
@@ -63,11 +65,16 @@ def _digest_file(app: Sphinx, part: str) -> Path:
 
 
 def _refresh_digest(app: Sphinx, part: str) -> Path:
-    data_dir = Path(app.confdir) / "data"
-    digest = _code_digest() if part == CODE_PART else dataset.part_digest(data_dir, part)
-    target = _digest_file(app, part)
-    _write_if_changed(target, digest.encode())
-    return target
+    # The data does not change during a build: each part's digest is computed once per build
+    # (a tumour's part reads every study file; pages asked for it about thirty times a build).
+    refreshed = app.hepmet_refreshed_digests  # emptied at the start of each build (config-inited)
+    if part not in refreshed:
+        data_dir = Path(app.confdir) / "data"
+        digest = _code_digest() if part == CODE_PART else dataset.part_digest(data_dir, part)
+        target = _digest_file(app, part)
+        _write_if_changed(target, digest.encode())
+        refreshed[part] = target
+    return refreshed[part]
 
 
 def on_config_inited(app: Sphinx, config) -> None:
@@ -93,6 +100,7 @@ def on_config_inited(app: Sphinx, config) -> None:
 
     # Refresh every digest a previous build recorded (and the code's), before Sphinx decides
     # which pages are outdated.
+    app.hepmet_refreshed_digests = {}
     known = {CODE_PART, BIBLIOGRAPHY_PART}
     for record in (_state_dir(app) / "deps").glob("*.json"):
         known.update(deps.recorded(record))
