@@ -31,14 +31,25 @@ DATE = "2026-12-03"
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A copy of the project's data (studies, references, screening log, saved searches)."""
+    """A copy of the project's data (references, saved searches) whose screening log holds only
+    round 1, the starting set, with the study files that round includes: a log the tests control,
+    however many rounds the real log has grown since."""
     root = tmp_path / "review"
-    (root / "data").mkdir(parents=True)
+    (root / "data" / "screening").mkdir(parents=True)
+    (root / "data" / "studies").mkdir()
     (root / "_config.yml").write_text("title: search tools test\n", encoding="utf-8")
-    for folder in ("studies", "references", "screening"):
-        shutil.copytree(REPO / "data" / folder, root / "data" / folder)
+    shutil.copytree(REPO / "data" / "references", root / "data" / "references")
+    shutil.copy(REPO / "data" / "screening" / "round-1.yaml", root / "data" / "screening" / "round-1.yaml")
     shutil.copy(REPO / "data" / "searches.yaml", root / "data" / "searches.yaml")
+    for study in round_one_studies():
+        shutil.copy(REPO / "data" / "studies" / f"{study}.yaml", root / "data" / "studies" / f"{study}.yaml")
     return root
+
+
+def round_one_studies() -> list[str]:
+    """The studies included in round 1 of the real log, in log order."""
+    first = yaml.safe_load((REPO / "data" / "screening" / "round-1.yaml").read_text(encoding="utf-8"))
+    return [r["study"] for r in first["records"] if r["decision"] == "include"]
 
 
 def log_bytes(root: Path) -> dict[str, bytes]:
@@ -105,10 +116,14 @@ def ncbi(monkeypatch):
 
 
 def test_round_one_holds_one_included_record_per_study_of_the_dataset():
-    (first, *_) = screening_log.load_rounds(REPO / "data")
+    (first, *later) = screening_log.load_rounds(REPO / "data")
     studies = {p.stem for p in (REPO / "data" / "studies").glob("*.yaml")}
     logged = [r["study"] for r in first["records"] if r["decision"] == "include"]
-    assert sorted(logged) == sorted(studies) and len(logged) == len(set(logged))
+    # Round 1 is the starting set: one record per study it brought in, each with a study file;
+    # the studies it did not bring in are exactly those a later round included.
+    later_included = {r["study"] for round_ in later for r in round_["records"] if r["decision"] == "include"}
+    assert logged and len(logged) == len(set(logged)) and set(logged) <= studies
+    assert studies - set(logged) == later_included - set(logged)
     assert first["round"] == 1 and first["queries"] == []
     assert {d["kind"] for d in first["databases"]} == {"reference-list", "supplied-documents"}
 
@@ -468,3 +483,27 @@ def test_the_last_search_is_the_date_of_the_latest_round(project):
     assert screening_log.last_search_date(project / "data") == "2026-11-25"
     assert hepmet(project, "import", str(EXPORTS / "pubmed-export.txt"), "--date", DATE) == 0
     assert screening_log.last_search_date(project / "data") == DATE
+
+
+def test_prisma_of_the_real_log_adds_up_and_keeps_its_words_whole():
+    # However many rounds the real log holds: the previous edition is every earlier round's
+    # inclusions, the latest round adds its own, and together they are the study files.
+    log = screening_log.load_rounds(REPO / "data")
+    files = len(list((REPO / "data" / "studies").glob("*.yaml")))
+    text = prisma.description(log, studies_on_file=files)
+    latest = log[-1]
+    counts = screening_log.prisma_counts(latest)
+    assert f"Records identified (round {latest['round']}, {latest['date']}): n = {counts.identified}" in text
+    assert f"Studies in the review (study files): n = {files}." in text
+    if len(log) > 1:
+        earlier = sum(1 for round_ in log[:-1] for r in round_["records"] if r["decision"] == "include")
+        assert f"previous edition ({len(log) - 1} earlier round{'s' if len(log) > 2 else ''}): n = {earlier}." in text
+        assert f"New studies included in this round: n = {counts.included}." in text
+        assert earlier + counts.included == files
+    # The diagram wraps its lines; the sentence joins them again and must not split a hyphenated word.
+    assert not re.search(r"\w- \w", text), re.findall(r"\w+- \w+", text)
+
+
+def test_the_last_search_of_the_real_log_is_its_latest_round_date():
+    dates = [yaml.safe_load(p.read_text(encoding="utf-8"))["date"] for p in (REPO / "data" / "screening").glob("round-*.yaml")]
+    assert screening_log.last_search_date(REPO / "data") == str(max(str(d) for d in dates))

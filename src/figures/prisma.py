@@ -77,7 +77,7 @@ def _wrap(lines: list[str]) -> list[str]:
     wrapped = []
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()))
-        wrapped += textwrap.wrap(line, WRAP_CHARACTERS, initial_indent=indent, subsequent_indent=indent + "  ")
+        wrapped += textwrap.wrap(line, WRAP_CHARACTERS, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
     return wrapped
 
 
