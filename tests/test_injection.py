@@ -49,10 +49,16 @@ STUDY = {
     "source": {"document": "000", "section": "test"},
     "comparisons": [{"id": "hostile", "description": PAYLOADS["comparison"], "p_value": 0.5}],
     "outcomes": [{
-        "id": "os-hostile", "measure": "OS", "timepoint_months": None, "group": PAYLOADS["outcome group"],
-        "estimate": 50, "unit": "percent", "ci": None, "events": None, "denominator": None,
+        "id": "os-hostile", "measure": "OS", "kind": "survival", "timepoint_months": None,
+        "group": PAYLOADS["outcome group"], "n": 10, "estimate": 50, "unit": "percent", "ci": None, "events": None, "denominator": None,
         "comparison": None, "source": {"document": "000", "section": "test"},
     }],
+    "appraisal": {
+        "tool": "jbi-case-series", "basis": "source-review",
+        "items": [{"id": f"q{i}", "judgement": "unclear", "reason": "synthetic study of the injection test"}
+                  for i in range(1, 11)],
+        "overall": "unclear", "reason": "synthetic study of the injection test",
+    },
     "flags": [{"field": "n_patients", "note": PAYLOADS["flag"]}],
 }
 REFERENCE = f"""@article{{{KEY},

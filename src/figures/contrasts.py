@@ -80,4 +80,4 @@ def description(frame: pd.DataFrame) -> str:
         f"{group['title'].iloc[0]}: " + "; ".join(f"{a.arm} {a.value}" for a in group.itertuples())
         for _, group in frame.groupby("panel", sort=False)
     ]
-    return f"Within-study contrasts, {len(panels)} panel(s), one per study and comparison. " + " ".join(p + "." for p in panels)
+    return f"Within-study contrasts, {text.plural(len(panels), 'panel')}, one per study and comparison. " + " ".join(p + "." for p in panels)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from figures import labels, stats
+from figures import labels, stats, text
 
 POOLABLE_KINDS = frozenset({"proportion", "survival", "prevalence"})
 DIAMOND_HALF_HEIGHT = 0.35
@@ -95,7 +95,7 @@ def _why_not_pooled(rows: pd.DataFrame, missing: list[str], effects: list) -> st
     if rows["citation"].duplicated().any():
         return "two members come from the same study, so they are not independent estimates"
     if len(rows) < stats.MIN_STUDIES:
-        return f"it has {len(rows)} member(s); a pool needs at least {stats.MIN_STUDIES} studies"
+        return f"it has {text.plural(len(rows), 'member')}; a pool needs at least {stats.MIN_STUDIES} studies"
     not_estimates = rows[~rows["kind"].isin(POOLABLE_KINDS) | rows["comparison"].notna()]
     if not not_estimates.empty:
         return "a member is not a whole-group proportion, survival or prevalence estimate: " + ", ".join(not_estimates["label"])

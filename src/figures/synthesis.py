@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import display
 
-from figures import appraisal, contrasts, dataset, evidence_map, explorer, forest, prisma, render, schemas, stats, summary_of_findings
+from figures import appraisal, contrasts, dataset, evidence_map, explorer, forest, prisma, render, schemas, stats, summary_of_findings, text
 
 
 class Notice:
@@ -32,6 +32,10 @@ def show_pooled_estimates():
         )
     for plot in plots:
         display(render.show_chart(forest.forest_chart(plot), forest.description(plot)))
+    if all(plot.pooled is None for plot in plots):
+        # No pooled result: a sentence, not a table whose result columns are all empty.
+        reasons = "; ".join(f"{plot.title}: {plot.reason}" for plot in plots)
+        return Notice(f"None of the {text.plural(len(plots), 'declared set')} could be pooled in this edition ({reasons}).")
     return render.show_table(pooling_table(plots), caption="Declared pools: the pooled result, or why it is not pooled", name="tab-pooling")
 
 

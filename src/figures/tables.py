@@ -54,13 +54,15 @@ def _population(study: dict) -> str:
         parts.append(f"median age {text.number(median)} years")
     if low is not None and high is not None:
         parts.append(f"age range {text.number(low)}–{text.number(high)} years")
-    parts.append(f"n = {_count(study.get('n_patients'))}")
-    parts.append(f"with liver metastases: {_count(study.get('n_liver_metastases'))}")
+    # Unknown counts are left out; when neither is known, "n not reported" says so once.
+    n, n_liver = study.get("n_patients"), study.get("n_liver_metastases")
+    if n is not None:
+        parts.append(f"n = {text.number(n)}")
+    if n_liver is not None:
+        parts.append(f"with liver metastases: {text.number(n_liver)}")
+    if n is None and n_liver is None:
+        parts.append("n not reported")
     return "; ".join(p for p in parts if p)
-
-
-def _count(value) -> str:
-    return NOT_REPORTED if value is None else text.number(value)
 
 
 def outcome_summary(outcome: dict) -> str:
