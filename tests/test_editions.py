@@ -110,12 +110,15 @@ def make_two_editions(root: Path) -> dict:
     # 1.0.0: the added study is not there yet, the corrected one has an estimate one point off, the
     # reworded one its group label of 2.0.0 without the suffix.
     (studies / f"{added}.yaml").unlink()
+    log_texts = without_log_records(root, added)
     (studies / f"{corrected}.yaml").write_text(
         replace_in_outcome(texts[corrected], outcome["id"], "estimate", str(estimate), str(estimate + 1)), encoding="utf-8")
     git(root, "init", "--quiet", "--initial-branch=main")
     first = commit_all(root, "Edition 1", when=COMMIT_TIMES["1.0.0"])
 
     (studies / f"{added}.yaml").write_text(texts[added], encoding="utf-8")
+    for path, text in log_texts.items():
+        path.write_text(text, encoding="utf-8")
     (studies / f"{corrected}.yaml").write_text(texts[corrected], encoding="utf-8")
     group = reworded_outcome["group"]
     (studies / f"{reworded}.yaml").write_text(
@@ -126,6 +129,21 @@ def make_two_editions(root: Path) -> dict:
     labels = {key: records[key]["label"] for key in (added, corrected, reworded)}
     return {"added": added, "corrected": corrected, "reworded": reworded, "labels": labels,
             "outcome": outcome["id"], "commits": {"1.0.0": first, "2.0.0": second}}
+
+
+def without_log_records(root: Path, key: str) -> dict[Path, str]:
+    """Drop the screening-log records that include ``key`` (an edition without the study has no such
+    record); returns the original texts of the rounds changed, to restore them in the next edition."""
+    originals = {}
+    for path in sorted((root / "data" / "screening").glob("round-*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        round_ = yaml.safe_load(text)
+        kept = [record for record in round_.get("records") or [] if record.get("study") != key]
+        if len(kept) != len(round_.get("records") or []):
+            originals[path] = text
+            path.write_text(yaml.safe_dump({**round_, "records": kept}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert originals, f"no screening-log record includes {key}"
+    return originals
 
 
 def fingerprint_at(root: Path, commit: str, scratch: Path) -> str:
