@@ -55,7 +55,7 @@ WORKFLOW = re.compile(
     r"appears here|metadata unverified|author list unverified",
     re.IGNORECASE,
 )
-BAD_PLURAL = re.compile(r"\w\(s\)|\b1 (?:patients|studies|estimates|cases|years|months|weeks|deaths|children)\b")
+BAD_PLURAL = re.compile(r"\w\(s\)|(?<![\w.,])1 (?:patients|studies|estimates|cases|years|months|weeks|deaths|children)\b")
 
 
 def page_soup(site: Path, page: str) -> BeautifulSoup:
