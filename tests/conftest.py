@@ -20,11 +20,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 # A fixed date for the PDF's metadata, so that two builds give the same bytes.
 PDF_ENV = {"SOURCE_DATE_EPOCH": "1767225600", "FORCE_SOURCE_DATE": "1"}
 SKIP_DIRS = {"_build", ".venv", "venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
+
+
+def toc_pages() -> list[str]:
+    """Every page listed in _toc.yml, in order."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc["parts"]:
+        walk(part["chapters"])
+    return pages
 
 
 def copy_project(target: Path) -> Path:

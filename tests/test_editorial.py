@@ -17,29 +17,12 @@ import yaml
 from bs4 import BeautifulSoup
 
 from browser import chromium, serve, site_pages, wait_for_charts
-from conftest import copy_project, run_hepmet
+from conftest import copy_project, run_hepmet, toc_pages
 
-# The review's chapters, whose prose the editorial pass owns (synthesis, evidence tables,
-# contributing and the PDF-only pages are written by others).
-CHAPTERS = [
-    "book/index",
-    "book/introduction",
-    "book/tumor-biology",
-    "book/neuroblastoma",
-    "book/wilms-tumor",
-    "book/other-malignancies/index",
-    "book/other-malignancies/germ-cell-tumors",
-    "book/other-malignancies/gist",
-    "book/other-malignancies/osteosarcoma",
-    "book/other-malignancies/dsrct",
-    "book/other-malignancies/neuroendocrine-tumors",
-    "book/adult-evidence",
-    "book/conclusion",
-    "book/methods",
-    "book/glossary",
-    "book/whats-new",
-    "book/references",
-]
+# The review's chapters, whose prose the editorial pass owns: every page of the table of contents
+# but those written by others (synthesis, appraisal, evidence tables, contributing).
+WRITTEN_BY_OTHERS = {"book/evidence-tables", "book/synthesis", "book/appraisal", "book/contributing"}
+CHAPTERS = [page for page in toc_pages() if page not in WRITTEN_BY_OTHERS]
 # British forms (the title's spelling is American: tumor, pediatric, favorable...).
 BRITISH = re.compile(
     r"\b(tumours?|favour\w*|unfavour\w*|paediatric\w*|haemat\w*|haemorrh\w*|oesophag\w*|anaem\w*|"

@@ -8,29 +8,13 @@ import re
 import subprocess
 from pathlib import Path
 
-import yaml
 from bs4 import BeautifulSoup
 
 from figures.cli import build_state
 
-from conftest import copy_project, require_tool, run_hepmet
+from conftest import copy_project, require_tool, run_hepmet, toc_pages
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def toc_pages() -> list[str]:
-    """Every page listed in _toc.yml, in order."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc["parts"]:
-        walk(part["chapters"])
-    return pages
 
 
 def page_title(page: str) -> str:
