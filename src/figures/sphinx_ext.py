@@ -30,7 +30,6 @@ from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
 from figures import dataset, deps, downloads, edition, execute, paths
-from figures.validate import validate_dataset
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +79,12 @@ def _refresh_digest(app: Sphinx, part: str) -> Path:
 def on_config_inited(app: Sphinx, config) -> None:
     root = Path(app.confdir)
     data_dir = root / "data"
-    problems = validate_dataset(data_dir)
-    if problems:
-        raise ConfigError("the dataset has problems:\n" + "\n".join(problems))
+    # Loaded through the dataset module's per-process cache: the pages, executed in this process,
+    # then use this checked dataset instead of reading and validating it again.
+    try:
+        dataset.load_dataset(data_dir.resolve())
+    except dataset.DatasetError as err:
+        raise ConfigError("the dataset has problems:\n" + "\n".join(err.problems)) from None
     if config.hepmet_execution not in execute.MODES:
         raise ConfigError(f"hepmet_execution: {config.hepmet_execution!r} is not one of {', '.join(execute.MODES)}")
     execute.install(config.hepmet_execution)
