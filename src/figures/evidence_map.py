@@ -6,7 +6,6 @@ import altair as alt
 import pandas as pd
 
 from figures import labels
-from figures.forest import age_class
 
 AGE_CLASSES = ["pediatric", "adult", "mixed"]
 # Okabe-Ito colours, as in figures.charts: pediatric blue, adult orange, mixed grey.
@@ -27,7 +26,7 @@ def evidence_map(studies: list[dict]) -> pd.DataFrame:
                 {
                     "tumour": population.get("tumour"),
                     "intervention": intervention,
-                    "age": age_class(population.get("age_group")),
+                    "age": labels.age_class(population.get("age_group")),
                     "citation": record["citation"],
                     "patients": record.get("n_patients"),
                 }

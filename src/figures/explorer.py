@@ -13,7 +13,7 @@ import html
 import pandas as pd
 
 from figures import labels, render
-from figures.forest import age_class, timepoint_text
+from figures.forest import timepoint_text
 
 # Column: (header, filterable, numeric sort)
 COLUMNS = {
@@ -94,7 +94,7 @@ def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
                 "estimate": outcome_value(kind=r.kind, estimate=r.estimate, unit=r.unit, events=r.events, denominator=r.denominator),
                 "estimate_value": r.estimate,
                 "ci": ci,
-                "age_class": age_class(r.age_group),
+                "age_class": labels.age_class(r.age_group),
             }
         )
     return pd.DataFrame(rows)

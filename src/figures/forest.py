@@ -28,13 +28,6 @@ UNWEIGHTED_MARKER_AREA = 60
 LABEL_WIDTH = 300
 
 
-def age_class(age_group: str | None) -> str:
-    """``adult``, ``mixed`` or ``pediatric`` (pediatric, adolescent and pediatric-adolescent)."""
-    if age_group in ("adult", "mixed"):
-        return age_group
-    return "pediatric"
-
-
 def timepoint_text(months) -> str:
     if months is None or pd.isna(months):
         return "time point not reported"

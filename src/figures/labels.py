@@ -113,3 +113,10 @@ KINDS = {
 APPRAISAL_JUDGEMENTS = {"yes": "yes", "no": "no", "unclear": "unclear", "not-applicable": "not applicable"}
 RISK_OF_BIAS = {"low": "low", "moderate": "moderate", "high": "high", "unclear": "unclear"}
 APPRAISAL_BASIS = {"source-review": "the source review's summary", "abstract": "the abstract", "full-text": "the full text"}
+
+
+def age_class(age_group: str | None) -> str:
+    """``adult``, ``mixed`` or ``pediatric`` (pediatric, adolescent and pediatric-adolescent)."""
+    if age_group in ("adult", "mixed"):
+        return age_group
+    return "pediatric"

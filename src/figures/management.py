@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, grade, render, text
+from figures import dataset, grade, labels, render, text
 
 NOT_GRADED = "not yet graded"
-YOUNG_AGE_GROUPS = {"pediatric", "adolescent", "pediatric-adolescent"}
 COLUMNS = {
     "tumour": "Tumor",
     "presentation": "How liver disease presents",
@@ -33,7 +32,7 @@ def evidence(tumour: str) -> str:
     """What the evidence on ``tumour`` is, counted from the study files: ``3 studies, 2 in children
     or adolescents``."""
     records = dataset.studies(tumour)
-    young = sum(s["population"]["age_group"] in YOUNG_AGE_GROUPS for s in records)
+    young = sum(labels.age_class(s["population"]["age_group"]) == "pediatric" for s in records)
     if not records:
         return "no study yet"
     if young == len(records):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from figures import text
 from figures.screening_log import REASONS, PrismaCounts, prisma_counts
 
 BOX_WIDTH = 250
@@ -87,7 +88,7 @@ def boxes(f: Flow) -> pd.DataFrame:
     previous = (
         ["No previous edition: this round is the review's starting set."]
         if f.earlier_rounds == 0
-        else [f"Studies included in the previous edition ({f.earlier_rounds} earlier round{'s' if f.earlier_rounds > 1 else ''}): n = {f.previous_studies:,}"]
+        else [f"Studies included in the previous edition ({text.plural(f.earlier_rounds, 'earlier round')}): n = {f.previous_studies:,}"]
     )
     screened = [f"Records screened: n = {c.screened:,}"]
     if c.awaiting:
