@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from pybtex.database import BibliographyData, parse_file
 
-from figures import deps, paths, schemas, screening_log, validate
+from figures import deps, paths, references, schemas, screening_log, validate
 
 
 class DatasetError(Exception):
@@ -253,11 +252,7 @@ def outcomes(tumour: str | None = None) -> pd.DataFrame:
 def bibliography():
     """Every entry of ``data/references/*.bib`` as one pybtex ``BibliographyData``, sorted by key."""
     deps.record("references")
-    merged = BibliographyData()
-    for path in sorted((paths.data_dir() / "references").glob("*.bib")):
-        for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
-            merged.add_entry(key, entry)
-    return merged
+    return references.read_entries(paths.data_dir() / "references")
 
 
 APPRAISAL_COLUMNS = [

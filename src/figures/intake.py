@@ -25,10 +25,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pybtex.database import parse_file
 from rapidfuzz import fuzz, process
 
-from figures import screening_log
+from figures import references, screening_log
 
 TITLE_THRESHOLD = 95
 
@@ -109,10 +108,9 @@ def _year(value) -> int | None:
 def known_to_review(data_dir: Path, rounds: list[dict]) -> Known:
     """The references and the records of ``rounds``, for :meth:`Known.match`."""
     known = Known()
-    for path in sorted((Path(data_dir) / "references").glob("*.bib")):
-        for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
-            f = entry.fields
-            known.add("already-included", f"already in the review as reference {key}", f.get("title"), f.get("year"), f.get("pmid"), f.get("doi"))
+    for key, entry in references.read_entries(Path(data_dir) / "references").entries.items():
+        f = entry.fields
+        known.add("already-included", f"already in the review as reference {key}", f.get("title"), f.get("year"), f.get("pmid"), f.get("doi"))
     for round_ in rounds:
         for r in round_["records"]:
             if r["decision"] == "include":

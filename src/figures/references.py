@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pybtex.errors
-from pybtex.database import BibliographyData, Entry
+from pybtex.database import BibliographyData, Entry, parse_file
 from pybtex.database.input import bibtex
 
 from figures.yaml_lines import refused
@@ -160,6 +160,16 @@ def _work_identity(entry: Entry) -> list[str]:
     if title:
         identity.append(f"title:{title}:{entry.fields.get('year', '')}")
     return identity
+
+
+def read_entries(ref_dir: Path) -> BibliographyData:
+    """Every entry of the ``*.bib`` files of ``ref_dir``, as one ``BibliographyData`` sorted by file
+    (no checks: for a dataset already validated)."""
+    merged = BibliographyData()
+    for path in sorted(Path(ref_dir).glob("*.bib")):
+        for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
+            merged.add_entry(key, entry)
+    return merged
 
 
 def check_references(ref_dir: Path, root: Path) -> References:
