@@ -79,24 +79,59 @@ def built_site(tmp_path_factory) -> Path:
     return root
 
 
-class SecondBuild(NamedTuple):
-    root: Path        # the copy; tests/test_incremental.py goes on to add studies and rebuild it
-    first_site: Path  # a snapshot of the site its first, clean build wrote
+def executed_pages(root: Path) -> list[str]:
+    """Pages that the latest build of ``root`` executed (markers written by figures.sphinx_ext)."""
+    from figures.cli import build_state
+
+    folder = build_state(root) / "executed"
+    return sorted(p.name.replace("__", "/") for p in folder.iterdir()) if folder.exists() else []
+
+
+class DataChanges(NamedTuple):
+    first_site: Path               # the first, clean build's site (another folder than built_site's)
+    executed: dict[str, list[str]]  # the pages each build executed, by step
+    contributor: dict[str, int]    # exit codes of the contributor's commands, by step
+    changed: Path                  # a snapshot (sources, data, site) after the studies were changed
+    root: Path                     # the copy at its last step: the synthesis fixtures' data, built incrementally
 
 
 @pytest.fixture(scope="session")
-def second_clean_build(tmp_path_factory) -> SecondBuild:
-    """Another copy of the project, in a folder of another name, built clean like ``built_site``.
+def data_changes(tmp_path_factory) -> DataChanges:
+    """One copy of the project, in a folder of another name, taken through data changes with a
+    build after each (tests/data_changes.py): clean; unchanged; one Wilms tumor study corrected;
+    a study and a tumour changed and a contributor's new study added (scaffold, fill, validate);
+    then the real data restored and the synthesis fixtures' studies added. Each test reads the
+    step it checks, so the series costs one clean build and four incremental ones."""
+    import data_changes as steps
+    from synthesis_site import use_fixture_data
 
-    One build serves two checks: two clean builds give the same bytes (compared with the
-    snapshot), and the copy then goes on to an incremental build after studies are added.
-    """
-    root = copy_project(tmp_path_factory.mktemp("second") / "elsewhere" / "copy")
-    result = run_hepmet(root, "build", "--all")
-    assert result.returncode == 0, result.stdout + result.stderr
-    snapshot = root.parent / "first-site"
-    shutil.copytree(root / "_build" / "html", snapshot)
-    return SecondBuild(root, snapshot)
+    root = copy_project(tmp_path_factory.mktemp("changes") / "elsewhere" / "copy")
+    executed: dict[str, list[str]] = {}
+
+    def build(step: str) -> None:
+        result = run_hepmet(root, "build")
+        assert result.returncode == 0, f"{step}: " + result.stdout + result.stderr
+        executed[step] = executed_pages(root)
+
+    build("clean")
+    first_site = root.parent / "first-site"
+    shutil.copytree(root / "_build" / "html", first_site)
+    build("unchanged")
+    steps.correct_one_wilms_study(root)
+    build("one study corrected")
+
+    steps.change_a_study_and_a_tumour(root)
+    contributor = {"new-study": run_hepmet(root, "new-study", steps.CONTRIBUTOR_KEY).returncode}
+    contributor["validate the scaffold"] = run_hepmet(root, "validate").returncode
+    steps.fill_contributor_study(root)
+    contributor["validate the study"] = run_hepmet(root, "validate").returncode
+    build("studies changed and added")
+    changed = steps.snapshot_project(root, root.parent / "changed")
+
+    steps.restore_data(root, REPO)
+    use_fixture_data(root / "data")
+    build("synthesis fixtures added")
+    return DataChanges(first_site, executed, contributor, changed, root)
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +152,7 @@ BUILD_COMMANDS = {"build", "editions"}
 # Fixtures whose value is a built book; any test using one (directly or through another fixture)
 # is slow. Fixtures that build in their body (they call run_hepmet(..., "build"), a built-site
 # helper or Chromium) are recognised from their code, like tests.
-BUILD_FIXTURES = {"built_site": {"slow"}, "second_clean_build": {"slow"}, "built_pdf": {"slow", "pdf"}}
+BUILD_FIXTURES = {"built_site": {"slow"}, "data_changes": {"slow"}, "built_pdf": {"slow", "pdf"}}
 # Calls that make a test slow, and the further marks they imply.
 HEAVY_CALLS = {
     "built_fixture_site": {"slow"},  # tests/synthesis_site.py: the fixture dataset's built site

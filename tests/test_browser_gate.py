@@ -5,6 +5,11 @@ from __future__ import annotations
 from browser import chromium, open_page, serve, site_pages, wait_for_charts
 
 SEARCH_WORD = "Neuroblastoma"  # a chapter title: the search must find its page
+# Whether the page shows the theme's icons: some on screen, each drawn at the size of its text.
+ICONS_DRAWN = """() => {
+    const shown = [...document.querySelectorAll('svg.svg-inline--fa')].filter(i => i.checkVisibility());
+    return shown.length > 0 && shown.every(i => i.getBoundingClientRect().height >= 8);
+}"""
 
 
 def test_every_page_loads_offline_without_errors_and_draws_its_charts(built_site):
@@ -30,6 +35,9 @@ def test_every_page_loads_offline_without_errors_and_draws_its_charts(built_site
                     problems.append(f"{name}: {label}: {found}")
             if empty:
                 problems.append(f"{name}: {empty} chart(s) drawn without any mark")
+            # The theme's icons are inline SVG (figures.icons): the ones on screen are drawn.
+            if not visit.page.evaluate(ICONS_DRAWN):
+                problems.append(f"{name}: no icon of the theme is drawn")
             visit.page.context.close()
     assert problems == [], "\n".join(problems)
     assert charts_drawn > 0, "no page of the site drew a chart"

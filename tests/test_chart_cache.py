@@ -21,3 +21,19 @@ def test_a_chart_pdf_is_drawn_once_per_spec_and_reused(tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("*.pdf"))) == 2  # another spec, another file
     monkeypatch.delenv(paths.CHART_CACHE_VAR)
     assert render.chart_pdf(spec) == first  # outside a build nothing is kept: drawn afresh, same bytes
+
+
+def test_a_chart_carries_its_pdf_drawing_only_when_the_build_writes_a_pdf(monkeypatch):
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
+    monkeypatch.setenv(paths.CHART_PDFS_VAR, "0")  # an HTML build
+    assert "application/pdf" not in render.show_chart(chart, "two points")._repr_mimebundle_()
+    monkeypatch.setenv(paths.CHART_PDFS_VAR, "1")  # a LaTeX build
+    assert render.show_chart(chart, "two points")._repr_mimebundle_()["application/pdf"]
+    monkeypatch.delenv(paths.CHART_PDFS_VAR)  # outside a build: every format
+    assert "application/pdf" in render.show_chart(chart, "two points")._repr_mimebundle_()
+
+
+def test_an_html_build_draws_no_chart_pdf(built_site):
+    from figures.cli import build_state
+
+    assert list((build_state(built_site) / "chart-pdf").rglob("*.pdf")) == []

@@ -1,18 +1,16 @@
-"""The foundation: the book builds from a fresh copy, offline charts, tables in both editions,
-pages re-executed exactly when their inputs change, reproducible bytes."""
+"""Every page builds from a fresh copy, with its heading, in both editions: escaped tables, charts
+drawn offline (vector in the PDF), nothing loaded from outside the site. (Pages re-executed exactly
+when their inputs change: tests/test_incremental.py; reproducible bytes: tests/test_reproducible_builds.py.)"""
 
 from __future__ import annotations
 
-import filecmp
 import re
 import subprocess
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from figures.cli import build_state
-
-from conftest import copy_project, require_tool, run_hepmet, toc_pages
+from conftest import require_tool, toc_pages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,12 +29,6 @@ def plain(text: str) -> str:
 
 def soup(root: Path, page: str) -> BeautifulSoup:
     return BeautifulSoup((root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def executed_pages(root: Path) -> list[str]:
-    """Pages that the latest build of ``root`` executed (markers written by figures.sphinx_ext)."""
-    folder = build_state(root) / "executed"
-    return sorted(p.name.replace("__", "/") for p in folder.iterdir()) if folder.exists() else []
 
 
 def test_every_page_is_built_with_its_heading(built_site):
@@ -98,36 +90,3 @@ def test_pdf_has_every_chapter_and_a_vector_chart(built_pdf):
     reader = PdfReader(str(built_pdf))
     figure_pages = [p for p in reader.pages if "/XObject" in (p.get("/Resources") or {})]
     assert figure_pages, "no page of the PDF carries a figure"
-
-
-def test_a_data_change_re_executes_only_the_pages_that_use_it(tmp_path):
-    root = copy_project(tmp_path / "book")
-    first = run_hepmet(root, "build")
-    assert first.returncode == 0, first.stderr
-    assert "book/wilms-tumor" in executed_pages(root)
-
-    unchanged = run_hepmet(root, "build")
-    assert unchanged.returncode == 0, unchanged.stderr
-    assert executed_pages(root) == []
-
-    # One Wilms tumor study corrected: the Wilms chapter and the pages over all studies re-run,
-    # the chapters of other tumours do not.
-    study = root / "data" / "studies" / "varan2005prognostic.yaml"
-    original = study.read_text()
-    assert "estimate: 16.6" in original
-    study.write_text(original.replace("estimate: 16.6", "estimate: 17.6", 1))
-    changed = run_hepmet(root, "build")
-    assert changed.returncode == 0, changed.stderr
-    executed = executed_pages(root)
-    assert {"book/wilms-tumor", "book/evidence-tables"} <= set(executed)
-    assert not {"book/neuroblastoma", "book/introduction", "book/other-malignancies/gist"} & set(executed)
-    assert "17.6%" in soup(root, "book/wilms-tumor").get_text()
-    assert "16.6%" not in soup(root, "book/wilms-tumor").get_text()
-
-
-def test_two_clean_builds_give_identical_html(built_site, second_clean_build):
-    a, b = built_site / "_build" / "html", second_clean_build.first_site
-    names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
-    differing = [str(n) for n in names if not filecmp.cmp(a / n, b / n, shallow=False)]
-    assert differing == []

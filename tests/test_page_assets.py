@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from browser import site_pages
 
 # (script, the markup of a page that needs it)
@@ -24,3 +26,15 @@ def test_only_the_pages_that_use_a_script_load_it(built_site):
                 loaders.add(name)
         assert users, f"no page shows {marker!r}: nothing to check"
         assert loaders == users, f"{script}: loaded without use by {sorted(loaders - users)}, missing on {sorted(users - loaders)}"
+
+
+def test_no_page_loads_font_awesome_and_its_icons_are_inline(built_site):
+    # The theme's fontawesome.js (1.45 MiB, every icon) is replaced by the icons each page shows,
+    # written in as SVG (figures.icons); test_browser_gate checks they are drawn.
+    site = built_site / "_build" / "html"
+    for name in site_pages(site):
+        html = (site / name).read_text(encoding="utf-8")
+        assert "fontawesome.js" not in html, f"{name} loads Font Awesome's script"
+        assert not re.search(r'<(i|span) class="[^"]*\bfa(s|-solid)\b', html), f"{name} keeps an icon for the script to draw"
+        if 'http-equiv="Refresh"' not in html:  # the root index.html only redirects
+            assert 'class="svg-inline--fa fa-bars"' in html, f"{name} lacks the navigation's icon"

@@ -1,9 +1,19 @@
-"""Reproducible PDF: two clean builds from different folders with the same SOURCE_DATE_EPOCH give
-the same bytes. (The HTML counterpart is tests/test_foundation.py::test_two_clean_builds_give_identical_html.)"""
+"""Reproducible builds: two clean builds from different folders give the same bytes, the HTML site
+and the PDF (with the same SOURCE_DATE_EPOCH)."""
 
 from __future__ import annotations
 
+import filecmp
+
 from conftest import PDF_ENV, copy_project, run_hepmet
+
+
+def test_two_clean_builds_give_identical_html(built_site, data_changes):
+    a, b = built_site / "_build" / "html", data_changes.first_site
+    names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    differing = [str(n) for n in names if not filecmp.cmp(a / n, b / n, shallow=False)]
+    assert differing == []
 
 
 def test_two_clean_pdf_builds_give_identical_bytes(built_pdf, tmp_path):

@@ -9,6 +9,9 @@ DATA_DIR_VAR = "HEPMET_DATA_DIR"
 # Set by the build: the folder where chart PDFs are kept between builds, named by the code and the
 # library versions that draw them (figures.render.chart_pdf).
 CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
+# Set by the build (figures.execute.on_builder_inited): "0" when it writes no PDF, so charts skip
+# their vector PDF drawing (the HTML site never shows it).
+CHART_PDFS_VAR = "HEPMET_CHART_PDFS"
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -24,6 +27,11 @@ def data_dir() -> Path:
     """The dataset folder: ``$HEPMET_DATA_DIR`` when set (the build sets it), else ``<root>/data``."""
     configured = os.environ.get(DATA_DIR_VAR)
     return Path(configured).resolve() if configured else project_root() / "data"
+
+
+def chart_pdfs_wanted() -> bool:
+    """Whether a chart should carry its PDF drawing: always, except in a build that writes no PDF."""
+    return os.environ.get(CHART_PDFS_VAR) != "0"
 
 
 def chart_cache_dir() -> Path | None:

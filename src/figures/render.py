@@ -117,11 +117,10 @@ class ChartDisplay:
         return base64.b64encode(chart_pdf(self.spec, self.svg)).decode("ascii")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {
-            "text/html": self._html(),
-            "application/pdf": self._pdf(),
-            "text/plain": f"[chart: {self.description}]",
-        }
+        bundle = {"text/html": self._html(), "text/plain": f"[chart: {self.description}]"}
+        if paths.chart_pdfs_wanted():  # not in an HTML build: it would never show the PDF
+            bundle["application/pdf"] = self._pdf()
+        return bundle
 
 
 def show_chart(chart: alt.TopLevelMixin, description: str) -> ChartDisplay:

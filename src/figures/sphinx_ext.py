@@ -29,7 +29,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import dataset, deps, downloads, edition, execute, paths
+from figures import dataset, deps, downloads, edition, execute, icons, paths
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +279,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", on_doctree_read)
     app.connect("html-page-context", on_html_page_context, priority=900)
     edition.setup_sphinx(app)  # the edition stamp on every page and on the PDF's title page
+    execute.setup_chart_pdfs(app)  # chart PDFs drawn only by builds that write a PDF
+    icons.setup(app)  # the theme's icons inline, without Font Awesome's script
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")
