@@ -64,6 +64,7 @@ class Run:
     seconds: float
     peak_mb: float
     ok: bool
+    load: float  # the machine's 1-minute load average when the build ended (2 cores: 2 is full)
 
 
 def hepmet(root: Path, *args: str) -> Run:
@@ -77,7 +78,7 @@ def hepmet(root: Path, *args: str) -> Run:
     peak_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
     if result.returncode != 0:
         print(f"  ! hepmet {' '.join(args)} failed in {root}:\n" + "\n".join(lines[-15:]), file=sys.stderr)
-    return Run(seconds, peak_kb / 1024, result.returncode == 0)
+    return Run(seconds, peak_kb / 1024, result.returncode == 0, os.getloadavg()[0])
 
 
 def synthetic_study(study_file: Path, index: int, target_dir: Path) -> None:
@@ -138,7 +139,8 @@ def build_sequence(root: Path, pdf: bool, lenient: bool) -> tuple[dict[str, Run]
 
     def timed(name: str, *args: str) -> None:
         runs[name] = hepmet(root, *args, *extra)
-        print(f"[bench]   {'floor ' if lenient else ''}{name}: {runs[name].seconds:.1f} s, peak {runs[name].peak_mb:.0f} MB", flush=True)
+        run = runs[name]
+        print(f"[bench]   {'floor ' if lenient else ''}{name}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB, load {run.load:.1f}", flush=True)
 
     timed("clean", "build", "--all")
     timed("no change", "build")
@@ -231,10 +233,12 @@ def targets(results: list[dict], stale: dict[int, list[str]], weights) -> list[l
         row(f"cold weight of the heaviest chapter page, MB ({heaviest[0]})", heaviest[2] / 1e6, PAGE_WEIGHT_LIMIT / 1e6)
         needless = [w[0] for w in weights if w[4] and not w[5]]
         row("pages loading the Vega bundle without a chart", len(needless), 0, str(len(needless)))
-    big = max((s for s, _ in by if s != 1), default=None)
-    if big is not None and (1, "clean") in by and (big, "clean") in by:
-        row(f"clean build x{big} / clean build x1", by[(big, "clean")]["seconds"] / by[(1, "clean")]["seconds"], SCALE_CLEAN_LIMIT)
-        row(f"largest page x{big} / largest page x1", by[(big, "clean")]["largest_page_bytes"] / by[(1, "clean")]["largest_page_bytes"], SCALE_PAGE_LIMIT)
+    else:
+        row("cold weight of the heaviest chapter page, MB", None, PAGE_WEIGHT_LIMIT / 1e6)
+    big = max((s for s, _ in by if s != 1), default=100)
+    scaled, base = by.get((big, "clean")), by.get((1, "clean"))
+    row(f"clean build x{big} / clean build x1", scaled and base and scaled["seconds"] / base["seconds"], SCALE_CLEAN_LIMIT)
+    row(f"largest page x{big} / largest page x1", scaled and base and scaled["largest_page_bytes"] / base["largest_page_bytes"], SCALE_PAGE_LIMIT)
     return rows
 
 
@@ -254,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,100", help="dataset multipliers (default 1,100: issue 11's targets)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
+    start_load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     scales = [1] if args.quick else [int(s) for s in args.scales.split(",")]
 
     results, weights, stale = [], None, {}
@@ -277,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append({
                     "scale": scale, "studies": studies, "build": name, "seconds": round(run.seconds, 1),
                     "floor_seconds": round(floor.seconds, 1), "ratio": round(run.seconds / floor.seconds, 2),
-                    "peak_mb": round(run.peak_mb), "ok": run.ok,
+                    "peak_mb": round(run.peak_mb), "ok": run.ok, "load": round(run.load, 1), "floor_load": round(floor.load, 1),
                     "largest_page": page, "largest_page_bytes": page_bytes,
                 })
             if scale == 1:
@@ -285,8 +290,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(table(
-        ["scale", "studies", "build", "time (s)", "floor (s)", "ratio", "peak MB", "ok"],
-        [[f"x{r['scale']}", r["studies"], r["build"], r["seconds"], r["floor_seconds"], r["ratio"], r["peak_mb"], "yes" if r["ok"] else "NO"] for r in results],
+        ["scale", "studies", "build", "time (s)", "floor (s)", "ratio", "peak MB", "load (build; floor)", "ok"],
+        [[f"x{r['scale']}", r["studies"], r["build"], r["seconds"], r["floor_seconds"], r["ratio"], r["peak_mb"],
+          f"{r['load']}; {r['floor_load']}", "yes" if r["ok"] else "NO"] for r in results],
     ))
     print()
     largest = {r["scale"]: (r["largest_page"], r["largest_page_bytes"]) for r in results}
@@ -300,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(["target (issue 11)", "measured", "limit", "result"], targets(results, stale, weights)))
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n[bench] {os.cpu_count()} CPU(s), load average at the end {load}; the floor is the same build with execution switched off.")
+    print(f"\n[bench] {os.cpu_count()} CPU(s), load average (1, 5, 15 min) at the start {start_load}, at the end {load}; "
+          "the floor is the same build with execution switched off.")
     if args.json:
         args.json.write_text(json.dumps({"builds": results, "page_weights": weights, "stale_pages": stale,
                                          "targets": targets(results, stale, weights)}, indent=2), encoding="utf-8")

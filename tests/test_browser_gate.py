@@ -35,7 +35,7 @@ def test_every_page_loads_offline_without_errors_and_draws_its_charts(built_site
                     problems.append(f"{name}: {label}: {found}")
             if empty:
                 problems.append(f"{name}: {empty} chart(s) drawn without any mark")
-            # The theme's icons are inline SVG (figures.icons): the ones on screen are drawn.
+            # The theme's icons are inline SVG (figures.page_weight): the ones on screen are drawn.
             if not visit.page.evaluate(ICONS_DRAWN):
                 problems.append(f"{name}: no icon of the theme is drawn")
             visit.page.context.close()

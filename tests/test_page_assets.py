@@ -1,4 +1,5 @@
-"""Page weight: a page loads the chart and explorer scripts only when it shows a chart or the explorer."""
+"""Page weight: a page loads the chart and explorer scripts only when it shows a chart or the explorer,
+the search index only on the search page, and the theme's icons as inline SVG."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def test_only_the_pages_that_use_a_script_load_it(built_site):
 
 def test_no_page_loads_font_awesome_and_its_icons_are_inline(built_site):
     # The theme's fontawesome.js (1.45 MiB, every icon) is replaced by the icons each page shows,
-    # written in as SVG (figures.icons); test_browser_gate checks they are drawn.
+    # written in as SVG (figures.page_weight); test_browser_gate checks they are drawn.
     site = built_site / "_build" / "html"
     for name in site_pages(site):
         html = (site / name).read_text(encoding="utf-8")
@@ -38,3 +39,10 @@ def test_no_page_loads_font_awesome_and_its_icons_are_inline(built_site):
         assert not re.search(r'<(i|span) class="[^"]*\bfa(s|-solid)\b', html), f"{name} keeps an icon for the script to draw"
         if 'http-equiv="Refresh"' not in html:  # the root index.html only redirects
             assert 'class="svg-inline--fa fa-bars"' in html, f"{name} lacks the navigation's icon"
+
+
+def test_only_the_search_page_loads_the_search_index(built_site):
+    # The index grows with the book; the theme's search box elsewhere opens the search page.
+    site = built_site / "_build" / "html"
+    loaders = {name for name in site_pages(site) if "searchindex.js" in (site / name).read_text(encoding="utf-8")}
+    assert loaders == {"search.html"}

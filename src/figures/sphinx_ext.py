@@ -29,7 +29,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import dataset, deps, downloads, edition, execute, icons, paths
+from figures import dataset, deps, downloads, edition, execute, page_weight, paths
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", on_html_page_context, priority=900)
     edition.setup_sphinx(app)  # the edition stamp on every page and on the PDF's title page
     execute.setup_chart_pdfs(app)  # chart PDFs drawn only by builds that write a PDF
-    icons.setup(app)  # the theme's icons inline, without Font Awesome's script
+    page_weight.setup(app)  # icons inline, without Font Awesome's script; search scripts on the search page only
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")

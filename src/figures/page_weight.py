@@ -1,14 +1,18 @@
-"""The theme's icons as inline SVG, without Font Awesome's 1.45 MiB script on every page.
+"""What every page of the site loads, cut to what it uses (issue 11: a chapter page's cold weight).
 
-pydata-sphinx-theme loads ``_static/scripts/fontawesome.js`` on every page; the script holds every
+- The theme's icons as inline SVG, without Font Awesome's 1.45 MiB script on every page.
+  pydata-sphinx-theme loads ``_static/scripts/fontawesome.js`` on every page; the script holds every
 Font Awesome icon and, once the page has loaded, replaces each ``<i class="fa-solid fa-…">`` with an
 inline SVG. The site shows about a dozen icons, so after an HTML build every page gets its icons'
 SVGs written in directly (their path data read from the theme's own copy of the script, so the
 bytes follow the theme's version and nothing is fetched) and no longer loads the script. The few
 rules of Font Awesome's CSS that size an inline icon live in ``static/icons.css``.
 
-An icon not found (or one the theme's script draws later, such as the close button of the old
-edition banner) still shows: the theme's CSS draws Font Awesome's classes from its web font.
+  An icon not found (or one the theme's script draws later, such as the close button of the old
+  edition banner) still shows: the theme's CSS draws Font Awesome's classes from its web font.
+- Sphinx's search scripts and the search index (which grows with the book) only on the search
+  page: the theme loads them on every page for its search-as-you-type, which the review leaves
+  off (``search_as_you_type``), so elsewhere its search box just opens the search page.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ _SCRIPT_TAG = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawe
 # An empty element carrying a solid icon's classes, as the theme's templates write it.
 _ICON_ELEMENT = re.compile(r'<(i|span) class="([^"]*\bfa(?:s|-solid)\b[^"]*)"([^>]*)>\s*</\1>')
 _STYLE_CLASSES = {"fas", "fa-solid"}
+# The theme's search-as-you-type scripts (layout.html's extrahead), on every page but the search page.
+_SEARCH_SCRIPTS = re.compile(r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)(?:\?[^"]*)?"></script>\n?')
 # In the script, the solid pack is the object literal passed to d("fas", p).
 _SOLID_PACK_END = 'd("fas",p)'
 _SOLID_PACK_START = "var p={"
@@ -64,13 +70,16 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     script = outdir / SCRIPT
     if not script.is_file():
-        return  # another theme: nothing to replace
+        return  # another theme: nothing to cut
     icons = solid_icons(script.read_text(encoding="utf-8"))
+    as_you_type = app.config.html_theme_options.get("search_as_you_type", False)
     for page in sorted(outdir.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
-        inlined = inline_icons(text, icons)
-        if inlined != text:
-            page.write_text(inlined, encoding="utf-8")
+        lighter = inline_icons(text, icons)
+        if not as_you_type and page != outdir / "search.html":
+            lighter = _SEARCH_SCRIPTS.sub("", lighter)
+        if lighter != text:
+            page.write_text(lighter, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> None:
