@@ -1,6 +1,8 @@
 """The corpus of bad inputs (tests/bad_inputs/*.yaml): each gives exactly its messages and exit status.
 
-Every case runs the real command line, ``hepmet validate``, as a contributor would.
+Every case runs the command line's entry point, ``hepmet validate``, as a contributor would: in the
+test's process (starting Python for each of some eighty cases was most of the fast tier's time);
+one case also runs as a separate process and must print the same.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_hepmet
+from conftest import run_hepmet, validate_in_process
 from dataset_project import make_project
 
 CASES = sorted((Path(__file__).parent / "bad_inputs").glob("*.yaml"))
@@ -43,13 +45,25 @@ def test_the_corpus_is_large_enough():
     assert len(bad) >= 30
 
 
+def case_project(case_file: Path, target: Path) -> tuple[dict, Path]:
+    case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+    root = make_project(target)
+    apply_case(case, root / "data")
+    return case, root
+
+
+def test_the_command_in_its_own_process_prints_what_the_cases_check(tmp_path):
+    case_file = next(c for c in CASES if yaml.safe_load(c.read_text(encoding="utf-8"))["exit"] != 0)
+    _case, root = case_project(case_file, tmp_path / "project")
+    alone, here = run_hepmet(root, "validate"), validate_in_process(root)
+    assert (alone.returncode, alone.stdout, alone.stderr) == (here.returncode, here.stdout, here.stderr)
+
+
 @pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
 def test_bad_input(case_file, tmp_path):
-    case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-    root = make_project(tmp_path / "project")
-    apply_case(case, root / "data")
+    case, root = case_project(case_file, tmp_path / "project")
 
-    result = run_hepmet(root, "validate")
+    result = validate_in_process(root)
 
     assert "Traceback" not in result.stderr + result.stdout
     for secret in case.get("must_not_print", []):
