@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from figures import deps, paths, references, schemas, screening_log, validate
+from figures import deps, paths, references, schemas, screening_log, validate, yaml_lines
 
 
 class DatasetError(Exception):
@@ -27,7 +27,7 @@ class DatasetError(Exception):
 
 def _read_yaml(path: Path):
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=yaml_lines.PLAIN_LOADER)
 
 
 @functools.lru_cache(maxsize=4)

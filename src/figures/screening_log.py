@@ -295,7 +295,7 @@ def last_search_date(data_dir: Path) -> str | None:
     """The date of the latest round, read without checking (the edition stamp needs only this)."""
     dates = []
     for path in log_dir(data_dir).glob("round-*.yaml") if log_dir(data_dir).is_dir() else []:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_lines.PLAIN_LOADER) or {}
         if isinstance(data, dict) and data.get("date"):
             dates.append(str(data["date"]))
     return max(dates) if dates else None
