@@ -56,6 +56,22 @@ def test_the_palette_check_rejects_red_and_green():
     assert confusable(okabe_ito) == []
 
 
+# The theme's script makes every scrollable code block or table reachable by keyboard (tabindex 0)
+# once the page has loaded, and again after each change of layout (debounced by 300 ms).
+SCROLLABLE_REGIONS_READY = """() => [...document.querySelectorAll('pre, .pst-scrollable-table-container')].every(
+    e => !(e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight) || e.tabIndex === 0)"""
+
+
+def wait_for_scrollable_regions(page, timeout_ms: int = 5000) -> None:
+    """Give the theme's script time to mark the scrollable regions; axe reports any it missed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(SCROLLABLE_REGIONS_READY, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        pass
+
+
 def test_every_page_passes_axe_and_every_chart_is_accessible(built_site):
     axe = axe_script()
     site = built_site / "_build" / "html"
@@ -66,6 +82,7 @@ def test_every_page_passes_axe_and_every_chart_is_accessible(built_site):
             visit = open_page(browser, f"{base}/{name}", allowed_prefix=base)
             page = visit.page
             wait_for_charts(page)
+            wait_for_scrollable_regions(page)
             page.add_script_tag(path=str(axe))
             result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
             for violation in result["violations"]:
