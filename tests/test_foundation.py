@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from figures.cli import build_state
+from figures.paths import build_state
 
 from conftest import copy_project, require_tool, run_hepmet, toc_pages
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from figures import references, screening_log
+from figures import data_files, screening_log
 
 TITLE_THRESHOLD = 95
 
@@ -108,7 +108,7 @@ def _year(value) -> int | None:
 def known_to_review(data_dir: Path, rounds: list[dict]) -> Known:
     """The references and the records of ``rounds``, for :meth:`Known.match`."""
     known = Known()
-    for key, entry in references.read_entries(Path(data_dir) / "references").entries.items():
+    for key, entry in data_files.reference_entries(data_dir).entries.items():
         f = entry.fields
         known.add("already-included", f"already in the review as reference {key}", f.get("title"), f.get("year"), f.get("pmid"), f.get("doi"))
     for round_ in rounds:

@@ -39,7 +39,6 @@ from figures import declared_editions, edition, paths
 DEV_SLOT = "dev"
 LATEST_SLOT = "latest"
 VERSIONS_FILE = "versions.json"
-PDF_BUILT = "hepmet-review.pdf"  # latex_documents.targetname in _config.yml, as .pdf
 _STAMP_VERSION = re.compile(r'class="hepmet-edition" data-version="([^"]*)"')
 
 
@@ -55,7 +54,7 @@ class Slot:
 
     @property
     def pdf_name(self) -> str:
-        return f"hepmet-review-{self.folder}.pdf"
+        return paths.edition_pdf_name(self.folder)
 
     @property
     def title(self) -> str:
@@ -145,9 +144,9 @@ def build_slot(root: Path, slot: Slot, target: Path, pdf: bool, logs: Path, prog
             progress(f"  {slot.folder}: PDF")
             _run([*command, "--pdf"], clone, env, logs / f"{slot.folder}-pdf.log", f"the PDF build of {slot.title}")
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(clone / "_build" / "html", target)
+        shutil.copytree(paths.published(clone, "html"), target)
         if pdf:
-            shutil.copyfile(clone / "_build" / "latex" / PDF_BUILT, target / slot.pdf_name)
+            shutil.copyfile(paths.published_pdf(clone), target / slot.pdf_name)
 
 
 def stated_version(folder: Path) -> str:

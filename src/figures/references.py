@@ -13,8 +13,8 @@ Rules (each problem as ``file:line: field: message``):
   and the year lies from 1900 to this year;
 - the fields BibTeX requires for the entry type are present (an article: author, title, journal,
   year), or inherited from the entry its ``crossref`` names, which must exist;
-- no two entries describe the same work (same DOI, PMID or title and year);
-- every key cited in a chapter (``{cite:p}``, ``{cite:t}``, ``{cite}``...) exists;
+- no two entries describe the same work (same DOI, PMID or title and year) (that every key a
+  chapter cites exists is checked on the build side, by :mod:`figures.chapter_citations`);
 - a file that is a symbolic link, or resolves outside ``data/``, is refused without being read.
 """
 
@@ -29,7 +29,7 @@ import pybtex.errors
 from pybtex.database import BibliographyData, Entry, parse_file
 from pybtex.database.input import bibtex
 
-from figures.yaml_lines import refused
+from figures.yaml_lines import Problem, refused
 
 CONFIDENCE = "x-confidence"
 CONFIDENCE_AUTHORS = "x-confidence-authors"
@@ -58,10 +58,6 @@ REQUIRED_BY_TYPE = {
 
 # A % not preceded by a backslash, on a line that is not a whole-line comment.
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
-# MyST citation roles: {cite}`a`, {cite:p}`a,b`, {cite:t}`a`, {cite:ps}`a; b`...
-_CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
-
-Problem = tuple[str, int, str, str]  # file, line, field, message
 
 
 @dataclass
@@ -225,19 +221,6 @@ def check_references(ref_dir: Path, root: Path) -> References:
             result.problems.append((name, lines.get("crossref", 1), "crossref", f"'{crossref}' is not a reference: no data/references/{crossref}.bib with that key"))
         _check_required_fields(entry, name, lines, result.entries, result.problems)
     return result
-
-
-def check_chapter_citations(book_dir: Path, root: Path, keys: set[str]) -> list[Problem]:
-    """Every citation key of the chapters (``book/**/*.md``) that has no reference file."""
-    problems = []
-    for path in sorted(book_dir.rglob("*.md")) if book_dir.is_dir() else []:
-        name = str(path.relative_to(root))
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            for match in _CITE_ROLE.finditer(line):
-                for key in filter(None, (k.strip() for k in re.split(r"[,;]", match.group(1)))):
-                    if key not in keys:
-                        problems.append((name, number, "cite", f"'{key}' has no reference: add data/references/{key}.bib"))
-    return problems
 
 
 def bibtex_value(value: str) -> str:

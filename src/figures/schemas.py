@@ -36,10 +36,20 @@ def tool_for_design(design: str) -> str | None:
     return next((tool for tool, spec in appraisal_tools().items() if design in spec["designs"]), None)
 
 
+def _schema(name: str) -> dict:
+    return json.loads((resources.files("figures") / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+# The one citation-key pattern (``codes.schema.json``), for the code that puts a key in a file name
+# or in markup; with the schema's words for a key that does not match.
+_CITATION_KEY_DEF = _schema("codes")["$defs"]["citation_key"]
+CITATION_KEY = re.compile(_CITATION_KEY_DEF["pattern"])
+CITATION_KEY_RULE = _CITATION_KEY_DEF["x-message"]
+
+
 @functools.cache
 def validators() -> dict[str, jsonschema.protocols.Validator]:
-    folder = resources.files("figures") / "schema"
-    schemas = {name: json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8")) for name in SCHEMAS}
+    schemas = {name: _schema(name) for name in SCHEMAS}
     registry = referencing.Registry().with_resources(
         (schema["$id"], referencing.Resource.from_contents(schema)) for schema in schemas.values()
     )

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from figures import dataset, declared_editions, deps, edition, paths, render
+from figures import data_files, declared_editions, deps, edition, paths, render
 
 ADDED, REMOVED, CORRECTED = "added", "removed", "corrected"
 _CITATION_KEY = re.compile(r"[A-Za-z0-9_:.-]+")
@@ -172,7 +172,7 @@ def records_at(root: Path, revision: str) -> dict[str, dict]:
     with tempfile.TemporaryDirectory(prefix="hepmet-edition-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(folder, filter="data")
-        return dataset.study_records(Path(folder) / "data")
+        return data_files.study_records(Path(folder) / "data")
 
 
 def _editions_before(root: Path, current: edition.Edition) -> list[declared_editions.Declared]:
@@ -189,7 +189,7 @@ def compare_with_previous(root: Path) -> Comparison | None:
     if not edition.is_checkout(root):
         return None
     current = edition.read_edition(root)
-    now = dataset.study_records(root / "data")
+    now = data_files.study_records(root / "data")
     known = _editions_before(root, current)
     earlier = known[:-1] if current.released else known
     previous = earlier[-1] if earlier else None

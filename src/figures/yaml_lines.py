@@ -88,6 +88,9 @@ class Document:
         return self.lines.get(path, 1)
 
 
+Problem = tuple[str, int, str, str]  # file, line, field, message
+
+
 class Problems(list):
     """Problems as (file, line, field, message); :meth:`add` keeps each on one line."""
 
