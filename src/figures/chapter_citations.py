@@ -29,7 +29,9 @@ def unknown_citations(root: Path, keys: set[str]) -> list[Problem]:
             for match in _CITE_ROLE.finditer(line):
                 for key in filter(None, (k.strip() for k in re.split(r"[,;]", match.group(1)))):
                     if key not in keys:
-                        problems.append((name, number, "cite", f"'{key}' has no reference: add data/references/{key}.bib"))
+                        problems.append(
+                            (name, number, "cite", f"'{key}' has no reference: add data/references/{key}.bib")
+                        )
     return problems
 
 

@@ -50,15 +50,23 @@ def cmd_editions(args: argparse.Namespace) -> int:
     try:
         if args.check:
             declared = multiversion.check_declarations(root)
-            progress(f"editions.yaml is valid: {len(declared)} edition(s) declared ({', '.join(e.version for e in declared) or 'none yet'})")
+            progress(
+                f"editions.yaml is valid: {len(declared)} edition(s) declared "
+                f"({', '.join(e.version for e in declared) or 'none yet'})"
+            )
             return 0
         if args.tag:
             created = multiversion.tag_editions(root, progress=progress)
             progress(f"{len(created)} tag(s) created; push them only if you want them published (nothing needs them)")
             return 0
         slots = multiversion.build_site(
-            root, out.resolve(), pdf=not args.no_pdf, base_url=args.base_url,
-            include_dev=not args.no_dev, only=args.only, progress=progress,
+            root,
+            out.resolve(),
+            pdf=not args.no_pdf,
+            base_url=args.base_url,
+            include_dev=not args.no_dev,
+            only=args.only,
+            progress=progress,
         )
     except multiversion.EditionsError as err:
         print(f"hepmet: {err}", file=sys.stderr)
@@ -73,8 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="check every file under data/ and print every problem")
     new_study = sub.add_parser("new-study", help="scaffold data/studies/<key>.yaml and its reference")
-    new_study.add_argument("key", nargs="?", help="citation key: first author, year, first title word (e.g. ehrlich2009hepatic)")
-    new_study.add_argument("--from-record", metavar="ID", help="pre-fill from a record of the screening log (e.g. r3-001)")
+    new_study.add_argument(
+        "key", nargs="?", help="citation key: first author, year, first title word (e.g. ehrlich2009hepatic)"
+    )
+    new_study.add_argument(
+        "--from-record", metavar="ID", help="pre-fill from a record of the screening log (e.g. r3-001)"
+    )
     search = sub.add_parser("search", help="run the saved searches (data/searches.yaml) against PubMed; add a round")
     search.add_argument("--only", nargs="+", metavar="ID", help="run only these saved searches")
     search.add_argument("--date", help="the round's date (default: today, UTC)")
@@ -86,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     import_.add_argument("--topic", default="general", help="a tumour code, or general (default)")
     import_.add_argument("--date", help="the round's date (default: today, UTC)")
     screen = sub.add_parser("screen", help="list the records to screen, or record a decision")
-    screen.add_argument("--decide", nargs=2, metavar=("ID", "DECISION"), help="record a decision: r3-001 include|exclude")
+    screen.add_argument(
+        "--decide", nargs=2, metavar=("ID", "DECISION"), help="record a decision: r3-001 include|exclude"
+    )
     screen.add_argument("--reason", choices=list(screening_log.REASONS), help="why a record is excluded")
     screen.add_argument("--study", help="the citation key of an included record's study file")
     screen.add_argument("--note", help="a note on the decision, in your words")
@@ -98,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--lenient", action="store_true", help="do not turn warnings into errors")
     editions = sub.add_parser("editions", help="build every edition declared in editions.yaml into one versioned site")
     editions.add_argument("--check", action="store_true", help="only check editions.yaml against the repository")
-    editions.add_argument("--tag", action="store_true", help="only create a local tag v<version> at each declared commit")
+    editions.add_argument(
+        "--tag", action="store_true", help="only create a local tag v<version> at each declared commit"
+    )
     editions.add_argument("--out", help="output folder (default: _build/editions)")
     editions.add_argument("--base-url", default="/", help="where the site is served (default: /)")
     editions.add_argument("--no-pdf", action="store_true", help="skip the PDF of each edition")
@@ -109,8 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     from figures import cli_build, cli_new_study, cli_screening
 
     commands = {
-        "validate": cmd_validate, "new-study": cli_new_study.cmd_new_study, "build": cli_build.cmd_build,
-        "editions": cmd_editions, "search": cli_screening.cmd_search, "import": cli_screening.cmd_import,
+        "validate": cmd_validate,
+        "new-study": cli_new_study.cmd_new_study,
+        "build": cli_build.cmd_build,
+        "editions": cmd_editions,
+        "search": cli_screening.cmd_search,
+        "import": cli_screening.cmd_import,
         "screen": cli_screening.cmd_screen,
     }
     try:

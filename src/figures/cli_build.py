@@ -48,8 +48,15 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
     # reading: sphinx_multitoc_numbering is not declared parallel-safe, so Sphinx would read
     # serially anyway and warn; see docs/BENCHMARK.md.)
     command = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
-        "--builder", builder, "--path-output", str(paths.work_dir(root)),
+        sys.executable,
+        "-c",
+        "from jupyter_book.cli.main import main; main()",
+        "build",
+        str(root),
+        "--builder",
+        builder,
+        "--path-output",
+        str(paths.work_dir(root)),
     ]
     if strict:
         command += ["-W", "-n", "--keep-going"]
@@ -63,7 +70,11 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
     if result.returncode != 0:
         _forget_failed_build(root, builder)
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()
-        messages = [l for l in tail if ("WARNING" in l or "ERROR" in l or "Error" in l) and "IPKernelApp" not in l]
+        messages = [
+            line
+            for line in tail
+            if ("WARNING" in line or "ERROR" in line or "Error" in line) and "IPKernelApp" not in line
+        ]
         for line in (messages or tail)[-40:]:
             print(line, file=sys.stderr)
         published = paths.published(root, builder)

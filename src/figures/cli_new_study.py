@@ -26,12 +26,18 @@ def cmd_new_study(args: argparse.Namespace) -> int:
         try:
             _, record = screening_log.find_record(screening_log.load_rounds(root / "data"), args.from_record)
         except KeyError:
-            print(f"hepmet: {args.from_record}: no such record in data/screening/ (ids look like r2-001)", file=sys.stderr)
+            print(
+                f"hepmet: {args.from_record}: no such record in data/screening/ (ids look like r2-001)", file=sys.stderr
+            )
             return 1
     key = args.key or (rounds.citation_key(record) if record else None)
     if key is None:
         what = f"record {args.from_record} lists no author or year, so" if record else "without --from-record"
-        print(f"hepmet: {what} a citation key is needed: hepmet new-study KEY" + (f" --from-record {args.from_record}" if record else ""), file=sys.stderr)
+        print(
+            f"hepmet: {what} a citation key is needed: hepmet new-study KEY"
+            + (f" --from-record {args.from_record}" if record else ""),
+            file=sys.stderr,
+        )
         return 2
     if not CITATION_KEY.match(key):
         print(f"hepmet: '{key}' {CITATION_KEY_RULE}", file=sys.stderr)
@@ -54,7 +60,10 @@ def cmd_new_study(args: argparse.Namespace) -> int:
     else:
         reference.parent.mkdir(parents=True, exist_ok=True)
         reference.write_text(_reference_stub(templates, key, record), encoding="utf-8")
-        progress(f"wrote {reference.relative_to(root)}: " + ("check the metadata against the paper" if record else "fill in the paper's metadata"))
+        progress(
+            f"wrote {reference.relative_to(root)}: "
+            + ("check the metadata against the paper" if record else "fill in the paper's metadata")
+        )
     if record:
         progress(f"when the study file is filled in: hepmet screen --decide {record['id']} include --study {key}")
     progress("then run `hepmet validate` until it reports no problem")
@@ -76,6 +85,9 @@ def _reference_stub(templates, key: str, record: dict | None) -> str:
         text = text.replace(f"{name:<12} = {{}}", f"{name:<12} = {{{references.bibtex_value(value)}}}")
     seen = [(name, record[name]) for name in ("doi", "pmid", "pmcid") if record.get(name)]
     extra = "".join(f"  {name:<12} = {{{references.bibtex_value(value)}}},\n" for name, value in seen)
-    extra += f"  note         = {{metadata pre-filled from record {record['id']} of the screening log; check it against the paper}},\n"
+    extra += (
+        f"  note         = {{metadata pre-filled from record {record['id']} of the screening log; "
+        "check it against the paper},\n"
+    )
     text = text.replace("  x-confidence = {recalled},\n", extra + "  x-confidence = {recalled},\n")
     return text.replace("x-source     = {}", f"x-source     = {{{record.get('url') or ''}}}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from figures import exports, paths, pubmed, rounds, screening_log
@@ -13,7 +13,7 @@ from figures.cli import progress
 
 
 def _today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
 
 
 def _report_log_error(command: str, err: Exception) -> int:
@@ -28,7 +28,10 @@ def _print_round_summary(root: Path, path: Path) -> None:
     number = int(screening_log.ROUND_FILE.match(path.name).group(1))
     round_ = screening_log.load_rounds(root / "data")[number - 1]
     c = screening_log.prisma_counts(round_)
-    progress(f"wrote {path.relative_to(root)}: {c.identified} record(s), {c.removed} removed as already known, {c.awaiting} to screen")
+    progress(
+        f"wrote {path.relative_to(root)}: {c.identified} record(s), {c.removed} removed as already known, {c.awaiting} "
+        "to screen"
+    )
     if c.awaiting:
         progress("next: hepmet screen")
 
@@ -48,7 +51,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Read a MEDLINE or RIS export; append its records as a new round."""
     root = paths.project_root(Path(args.root))
     try:
-        path = rounds.import_round(root / "data", Path(args.file), args.date or _today(), args.format, args.database, args.query, args.topic)
+        path = rounds.import_round(
+            root / "data", Path(args.file), args.date or _today(), args.format, args.database, args.query, args.topic
+        )
     except (screening_log.ScreeningLogError, exports.ExportError) as err:
         return _report_log_error("import", err)
     except FileNotFoundError:
@@ -74,7 +79,11 @@ def _decide(root: Path, ident: str, decision: str, reason, study, note) -> bool:
     except screening_log.ScreeningLogError as err:
         _report_log_error("screen", err)
         return False
-    progress(f"{record['id']}: {record['decision']}" + (f" ({record['reason']})" if record["reason"] else "") + (f" -> {record['study']}" if record["study"] else ""))
+    progress(
+        f"{record['id']}: {record['decision']}"
+        + (f" ({record['reason']})" if record["reason"] else "")
+        + (f" -> {record['study']}" if record["study"] else "")
+    )
     return True
 
 
@@ -106,7 +115,10 @@ def _screen_interactively(root: Path, waiting: list[dict]) -> int:
                     break
             else:
                 suggestion = rounds.citation_key(record)
-                key = _ask(f"    study key (data/studies/<key>.yaml must exist{'; suggested: ' + suggestion if suggestion else ''})? ")
+                key = _ask(
+                    "    study key (data/studies/<key>.yaml must "
+                    f"exist{'; suggested: ' + suggestion if suggestion else ''})? "
+                )
                 if key and _decide(root, record["id"], "include", None, key, None):
                     break
     return 0
@@ -121,10 +133,17 @@ def cmd_screen(args: argparse.Namespace) -> int:
             print(f"hepmet screen: '{decision}' is not a decision: include or exclude", file=sys.stderr)
             return 2
         if decision == "exclude" and not args.reason:
-            print(f"hepmet screen: an exclusion needs --reason, one of: {', '.join(screening_log.REASONS)}", file=sys.stderr)
+            print(
+                f"hepmet screen: an exclusion needs --reason, one of: {', '.join(screening_log.REASONS)}",
+                file=sys.stderr,
+            )
             return 2
         if decision == "include" and not args.study:
-            print(f"hepmet screen: an inclusion needs --study KEY (write the study first: hepmet new-study --from-record {ident})", file=sys.stderr)
+            print(
+                "hepmet screen: an inclusion needs --study KEY (write the study first: hepmet new-study --from-record "
+                f"{ident})",
+                file=sys.stderr,
+            )
             return 2
         return 0 if _decide(root, ident, decision, args.reason, args.study, args.note) else 1
     try:
@@ -138,5 +157,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
         print(_show_record(record))
     for round_ in log if args.round is None else [r for r in log if r["round"] == args.round]:
         c = screening_log.prisma_counts(round_)
-        progress(f"round {round_['round']}: {c.identified} identified, {c.removed} removed, {c.screened} screened, {c.excluded} excluded, {c.awaiting} to screen, {c.included} included")
+        progress(
+            f"round {round_['round']}: {c.identified} identified, {c.removed} removed, {c.screened} screened, "
+            f"{c.excluded} excluded, {c.awaiting} to screen, {c.included} included"
+        )
     return 0

@@ -84,7 +84,7 @@ def _digest(files: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _study_tumour(path: Path, mtime_ns: int, size: int) -> object:
     """The tumour code a study file names, read once per version of the file (its time and size
     are part of the key): a build asks for every tumour's part, each over every study file."""

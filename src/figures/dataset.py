@@ -92,11 +92,40 @@ def management() -> list[dict]:
 
 
 OUTCOME_COLUMNS = [
-    "citation", "label", "design", "tumour", "subgroup", "age_group", "age_median", "age_min",
-    "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "agents",
-    "recruitment_start", "recruitment_end", "outcome_id", "measure", "kind", "timepoint_months",
-    "group", "n", "estimate", "unit", "ci_low", "ci_high", "ci_level", "ci_scale", "events",
-    "denominator", "comparison", "comparison_description", "p_value", "p_relation",
+    "citation",
+    "label",
+    "design",
+    "tumour",
+    "subgroup",
+    "age_group",
+    "age_median",
+    "age_min",
+    "age_max",
+    "n_patients",
+    "n_liver_metastases",
+    "timing",
+    "interventions",
+    "agents",
+    "recruitment_start",
+    "recruitment_end",
+    "outcome_id",
+    "measure",
+    "kind",
+    "timepoint_months",
+    "group",
+    "n",
+    "estimate",
+    "unit",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "ci_scale",
+    "events",
+    "denominator",
+    "comparison",
+    "comparison_description",
+    "p_value",
+    "p_relation",
 ]
 
 
@@ -163,8 +192,18 @@ def bibliography():
 
 
 APPRAISAL_COLUMNS = [
-    "citation", "label", "tumour", "design", "tool", "basis", "item", "domain", "judgement", "reason",
-    "overall", "overall_reason",
+    "citation",
+    "label",
+    "tumour",
+    "design",
+    "tool",
+    "basis",
+    "item",
+    "domain",
+    "judgement",
+    "reason",
+    "overall",
+    "overall_reason",
 ]
 
 
@@ -180,10 +219,20 @@ def appraisals(tumour: str | None = None) -> pd.DataFrame:
         appraisal = record["appraisal"]
         labels = {item["id"]: item["label"] for item in tools[appraisal["tool"]]["items"]}
         for item in appraisal["items"]:
-            rows.append({
-                "citation": record["citation"], "label": record["label"], "tumour": record["population"]["tumour"],
-                "design": record["design"], "tool": appraisal["tool"], "basis": appraisal["basis"],
-                "item": item["id"], "domain": labels[item["id"]], "judgement": item["judgement"],
-                "reason": item["reason"], "overall": appraisal["overall"], "overall_reason": appraisal["reason"],
-            })
+            rows.append(
+                {
+                    "citation": record["citation"],
+                    "label": record["label"],
+                    "tumour": record["population"]["tumour"],
+                    "design": record["design"],
+                    "tool": appraisal["tool"],
+                    "basis": appraisal["basis"],
+                    "item": item["id"],
+                    "domain": labels[item["id"]],
+                    "judgement": item["judgement"],
+                    "reason": item["reason"],
+                    "overall": appraisal["overall"],
+                    "overall_reason": appraisal["reason"],
+                }
+            )
     return pd.DataFrame(rows, columns=APPRAISAL_COLUMNS)

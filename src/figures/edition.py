@@ -51,14 +51,14 @@ def is_checkout(root: Path) -> bool:
 
 @dataclass(frozen=True)
 class Edition:
-    version: str               # "1.0.0", "development version after 1.0.0", or "unreleased"
-    commit: str                # full hash, or "unknown"
-    commit_date: str | None    # ISO date of the commit
-    date: str | None           # ISO date shown: SOURCE_DATE_EPOCH, else the declared date, else the commit's
-    last_search: str | None    # ISO date of the latest search round
-    fingerprint: str           # SHA-256 of the files under data/
-    released: bool = False     # True: HEAD is a declared edition's commit
-    after: str | None = None   # a development state: the newest declared edition it descends from
+    version: str  # "1.0.0", "development version after 1.0.0", or "unreleased"
+    commit: str  # full hash, or "unknown"
+    commit_date: str | None  # ISO date of the commit
+    date: str | None  # ISO date shown: SOURCE_DATE_EPOCH, else the declared date, else the commit's
+    last_search: str | None  # ISO date of the latest search round
+    fingerprint: str  # SHA-256 of the files under data/
+    released: bool = False  # True: HEAD is a declared edition's commit
+    after: str | None = None  # a development state: the newest declared edition it descends from
 
     @property
     def short_commit(self) -> str:
@@ -85,7 +85,9 @@ class Edition:
             f"{html.escape(label)}: <code>{html.escape(value)}</code></span> "
             for label, value in self.facts()
         )
-        pdf = f'<a class="hepmet-edition-pdf" href="{html.escape(pdf_href)}">PDF of this edition</a>' if pdf_href else ""
+        pdf = (
+            f'<a class="hepmet-edition-pdf" href="{html.escape(pdf_href)}">PDF of this edition</a>' if pdf_href else ""
+        )
         return (
             f'<div class="hepmet-edition" data-version="{html.escape(self.version)}" '
             f'data-commit="{html.escape(self.commit)}" data-fingerprint="{html.escape(self.fingerprint)}">'
@@ -94,7 +96,7 @@ class Edition:
 
 
 def iso_date(epoch: str | int) -> str:
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
 
 
 def read_edition(root: Path) -> Edition:

@@ -24,20 +24,33 @@ def study_outcomes(studies: list[Document]) -> dict[str, dict[str, dict]]:
         outcomes = doc.data.get("outcomes")
         if not isinstance(doc.data.get("citation"), str):
             continue
-        result[doc.data["citation"]] = {o["id"]: o for o in outcomes if isinstance(o, dict) and isinstance(o.get("id"), str)} if isinstance(outcomes, list) else {}
+        result[doc.data["citation"]] = (
+            {o["id"]: o for o in outcomes if isinstance(o, dict) and isinstance(o.get("id"), str)}
+            if isinstance(outcomes, list)
+            else {}
+        )
     return result
 
 
-def _check_outcome_reference(doc: Document, path: FieldPath, citation: Any, outcome_id: Any, known: dict, problems: Problems) -> dict | None:
+def _check_outcome_reference(
+    doc: Document, path: FieldPath, citation: Any, outcome_id: Any, known: dict, problems: Problems
+) -> dict | None:
     """The study outcome ``citation``/``outcome_id`` names, or None (reported) when there is none."""
     if not isinstance(citation, str) or not isinstance(outcome_id, str):
         return None
     if citation not in known:
-        problems.add(doc.name, doc.line(path + ("citation",)), path + ("citation",), f"'{citation}' is not a study: no data/studies/{citation}.yaml")
+        problems.add(
+            doc.name,
+            doc.line(path + ("citation",)),
+            path + ("citation",),
+            f"'{citation}' is not a study: no data/studies/{citation}.yaml",
+        )
         return None
     if outcome_id not in known[citation]:
         ids = ", ".join(sorted(known[citation])) or "none"
-        problems.add(doc.name, doc.line(path), path, f"'{outcome_id}' is not an outcome of {citation} (its outcomes: {ids})")
+        problems.add(
+            doc.name, doc.line(path), path, f"'{outcome_id}' is not an outcome of {citation} (its outcomes: {ids})"
+        )
         return None
     return known[citation][outcome_id]
 
@@ -45,16 +58,28 @@ def _check_outcome_reference(doc: Document, path: FieldPath, citation: Any, outc
 def check_grade(doc: Document, stem: str, known: dict, problems: Problems) -> None:
     question = doc.data
     if question.get("id") != stem:
-        problems.add(doc.name, doc.line(("id",)), ("id",), f"{json.dumps(question.get('id'))} differs from the file name: the id must equal the file stem '{stem}'")
+        problems.add(
+            doc.name,
+            doc.line(("id",)),
+            ("id",),
+            f"{json.dumps(question.get('id'))} differs from the file name: the id must equal the file stem '{stem}'",
+        )
     evidence = question.get("evidence")
     for index, item in enumerate(evidence if isinstance(evidence, list) else []):
         if not isinstance(item, dict) or not isinstance(item.get("outcomes"), list):
             continue
         if isinstance(item.get("citation"), str) and item["citation"] not in known:
-            problems.add(doc.name, doc.line(("evidence", index, "citation")), ("evidence", index, "citation"), f"'{item['citation']}' is not a study: no data/studies/{item['citation']}.yaml")
+            problems.add(
+                doc.name,
+                doc.line(("evidence", index, "citation")),
+                ("evidence", index, "citation"),
+                f"'{item['citation']}' is not a study: no data/studies/{item['citation']}.yaml",
+            )
             continue
         for position, outcome_id in enumerate(item["outcomes"]):
-            _check_outcome_reference(doc, ("evidence", index, "outcomes", position), item.get("citation"), outcome_id, known, problems)
+            _check_outcome_reference(
+                doc, ("evidence", index, "outcomes", position), item.get("citation"), outcome_id, known, problems
+            )
 
 
 def check_pools(doc: Document, known: dict, problems: Problems) -> None:
@@ -70,17 +95,35 @@ def check_pools(doc: Document, known: dict, problems: Problems) -> None:
             path = (index, "members", position)
             citation = member.get("citation")
             if isinstance(citation, str) and citation in studies_seen:
-                problems.add(doc.name, doc.line(path + ("citation",)), path + ("citation",), f"'{citation}' is already member {studies_seen[citation]}: each member must come from a different study")
+                problems.add(
+                    doc.name,
+                    doc.line(path + ("citation",)),
+                    path + ("citation",),
+                    f"'{citation}' is already member {studies_seen[citation]}: each member must come from a different "
+                    "study",
+                )
             elif isinstance(citation, str):
                 studies_seen[citation] = position
-            outcome = _check_outcome_reference(doc, path + ("outcome",), citation, member.get("outcome"), known, problems)
+            outcome = _check_outcome_reference(
+                doc, path + ("outcome",), citation, member.get("outcome"), known, problems
+            )
             if outcome is None:
                 continue
             for key in ("measure", "timepoint_months"):
                 if key in pool and outcome.get(key) != pool[key]:
-                    problems.add(doc.name, doc.line(path + ("outcome",)), path + ("outcome",), f"its {key.replace('_', ' ')} {outcome.get(key)} differs from the pool's {pool[key]}")
+                    problems.add(
+                        doc.name,
+                        doc.line(path + ("outcome",)),
+                        path + ("outcome",),
+                        f"its {key.replace('_', ' ')} {outcome.get(key)} differs from the pool's {pool[key]}",
+                    )
         if len(studies_seen) < MIN_POOL:
-            problems.add(doc.name, doc.line((index, "members")), (index, "members"), f"{len(studies_seen)} different studies: a pool needs at least {MIN_POOL}")
+            problems.add(
+                doc.name,
+                doc.line((index, "members")),
+                (index, "members"),
+                f"{len(studies_seen)} different studies: a pool needs at least {MIN_POOL}",
+            )
 
 
 def check_management(doc: Document, tumours: Document, problems: Problems) -> None:
@@ -111,7 +154,11 @@ def citations(doc: Document) -> list[tuple[FieldPath, str]]:
             if isinstance(item.get("citation"), str):
                 found.append(((i, "citation"), item["citation"]))
             keys = item.get("citations")
-            found += [((i, "citations", j), k) for j, k in enumerate(keys if isinstance(keys, list) else []) if isinstance(k, str)]
+            found += [
+                ((i, "citations", j), k)
+                for j, k in enumerate(keys if isinstance(keys, list) else [])
+                if isinstance(k, str)
+            ]
         return found
     return []
 
@@ -132,5 +179,10 @@ def check_one_study_per_key(studies: list[Document], problems: Problems) -> None
         key = doc.data.get("citation")
         if isinstance(key, str):
             if key in first_file:
-                problems.add(doc.name, doc.line(("citation",)), ("citation",), f"duplicate study: '{key}' is already in {first_file[key]}")
+                problems.add(
+                    doc.name,
+                    doc.line(("citation",)),
+                    ("citation",),
+                    f"duplicate study: '{key}' is already in {first_file[key]}",
+                )
             first_file.setdefault(key, doc.name)

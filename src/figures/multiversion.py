@@ -48,9 +48,9 @@ class EditionsError(Exception):
 
 @dataclass(frozen=True)
 class Slot:
-    folder: str                                   # folder in the site: the version, or "dev"
-    commit: str                                   # what git checks out
-    declared: declared_editions.Declared | None   # None: the development state
+    folder: str  # folder in the site: the version, or "dev"
+    commit: str  # what git checks out
+    declared: declared_editions.Declared | None  # None: the development state
 
     @property
     def pdf_name(self) -> str:
@@ -97,7 +97,10 @@ def tag_editions(root: Path, progress=print) -> list[str]:
         if existing == declared.commit:
             continue
         if existing:
-            raise EditionsError(f"tag {declared.tag} exists at {existing[:12]}, but editions.yaml declares {declared.version} at {declared.commit[:12]}")
+            raise EditionsError(
+                f"tag {declared.tag} exists at {existing[:12]}, but editions.yaml declares {declared.version} at "
+                f"{declared.commit[:12]}"
+            )
         _git(root, "tag", "-a", declared.tag, declared.commit, "-m", f"Edition {declared.version}: {declared.summary}")
         progress(f"tagged {declared.tag} at {declared.commit[:12]}")
         created.append(declared.tag)
@@ -195,8 +198,16 @@ def _publish(staged: Path, out: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def build_site(root: Path, out: Path, *, pdf: bool, base_url: str = "/", include_dev: bool = True,
-               only: list[str] | None = None, progress=print) -> list[Slot]:
+def build_site(
+    root: Path,
+    out: Path,
+    *,
+    pdf: bool,
+    base_url: str = "/",
+    include_dev: bool = True,
+    only: list[str] | None = None,
+    progress=print,
+) -> list[Slot]:
     """Build the editions of ``root`` into ``out``; ``only`` rebuilds just those folders.
 
     Everything is built in a staging folder beside ``out`` (a copy of ``out`` when ``only`` is
@@ -244,6 +255,8 @@ def _write_index(site: Path, slots: list[Slot], base_url: str) -> None:
     newest = (released or slots)[-1]
     shutil.rmtree(site / LATEST_SLOT, ignore_errors=True)
     shutil.copytree(site / newest.folder, site / LATEST_SLOT)
-    (site / VERSIONS_FILE).write_text(json.dumps(versions_json(slots, stated, base_url), indent=2) + "\n", encoding="utf-8")
+    (site / VERSIONS_FILE).write_text(
+        json.dumps(versions_json(slots, stated, base_url), indent=2) + "\n", encoding="utf-8"
+    )
     (site / "index.html").write_text(_redirect(f"{LATEST_SLOT}/index.html"), encoding="utf-8")
     (site / ".nojekyll").write_text("", encoding="utf-8")  # serve _static/ as is on GitHub Pages

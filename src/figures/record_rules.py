@@ -22,8 +22,13 @@ FIRST_YEAR = 1900
 ESTIMATE_TOLERANCE = 0.5  # percentage points between an estimate and 100 * events / denominator
 # The units each kind of number can have (a case or a count is never a percentage).
 KIND_UNITS = {
-    "proportion": {"percent"}, "survival": {"percent"}, "prevalence": {"percent"},
-    "count": {"count"}, "case": {"count"}, "time": {"months", "years"}, "ratio": {"ratio"},
+    "proportion": {"percent"},
+    "survival": {"percent"},
+    "prevalence": {"percent"},
+    "count": {"count"},
+    "case": {"count"},
+    "time": {"months", "years"},
+    "ratio": {"ratio"},
 }
 
 
@@ -31,12 +36,19 @@ def number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _in_order(doc: Document, problems: Problems, base: FieldPath, names: list[str], values: dict, what: str = "") -> None:
+def _in_order(
+    doc: Document, problems: Problems, base: FieldPath, names: list[str], values: dict, what: str = ""
+) -> None:
     """Report each pair of known values that is out of order (``names`` in increasing order)."""
     known = [(n, values.get(n)) for n in names if number(values.get(n))]
     for (low_name, low), (high_name, high) in zip(known, known[1:]):
         if low > high:
-            problems.add(doc.name, doc.line(base + (low_name,)), base + (low_name,), f"{low:g} is above the {what}{high_name.replace('_', ' ')} {high:g}")
+            problems.add(
+                doc.name,
+                doc.line(base + (low_name,)),
+                base + (low_name,),
+                f"{low:g} is above the {what}{high_name.replace('_', ' ')} {high:g}",
+            )
 
 
 def _check_year(doc: Document, problems: Problems, path: FieldPath, year: Any) -> None:
@@ -47,20 +59,33 @@ def _check_year(doc: Document, problems: Problems, path: FieldPath, year: Any) -
 def check_study(doc: Document, stem: str, problems: Problems) -> None:
     study = doc.data
     if study.get("citation") != stem:
-        problems.add(doc.name, doc.line(("citation",)), ("citation",), f"{json.dumps(study.get('citation'))} differs from the file name: the key must equal the file stem '{stem}'")
+        problems.add(
+            doc.name,
+            doc.line(("citation",)),
+            ("citation",),
+            f"{json.dumps(study.get('citation'))} differs from the file name: the key must equal the file stem "
+            f"'{stem}'",
+        )
     population = study.get("population")
     if isinstance(population, dict):
         _in_order(doc, problems, ("population",), ["age_min", "age_median", "age_max"], population)
     n, n_liver = study.get("n_patients"), study.get("n_liver_metastases")
     if number(n) and number(n_liver) and n_liver > n:
-        problems.add(doc.name, doc.line(("n_liver_metastases",)), ("n_liver_metastases",), f"{n_liver} is above n_patients {n}")
+        problems.add(
+            doc.name, doc.line(("n_liver_metastases",)), ("n_liver_metastases",), f"{n_liver} is above n_patients {n}"
+        )
     recruitment = study.get("recruitment")
     if isinstance(recruitment, dict):
         start, end = recruitment.get("start"), recruitment.get("end")
         for key in ("start", "end"):
             _check_year(doc, problems, ("recruitment", key), recruitment.get(key))
         if number(start) and number(end) and start > end:
-            problems.add(doc.name, doc.line(("recruitment", "start")), ("recruitment", "start"), f"{start} is after the end {end}")
+            problems.add(
+                doc.name,
+                doc.line(("recruitment", "start")),
+                ("recruitment", "start"),
+                f"{start} is after the end {end}",
+            )
     comparison_ids = unique_ids(doc, problems, study.get("comparisons"), ("comparisons",))
     unique_ids(doc, problems, study.get("outcomes"), ("outcomes",))
     recommendations = study.get("recommendations")
@@ -69,7 +94,11 @@ def check_study(doc: Document, stem: str, problems: Problems) -> None:
         if isinstance(rule, dict) and isinstance(rule.get("size_mm"), dict):
             _check_ranges(doc, problems, ("recommendations", index, "size_mm"), rule["size_mm"], "min", "max")
     flags = study.get("flags")
-    flagged = {f["field"] for f in flags if isinstance(f, dict) and isinstance(f.get("field"), str)} if isinstance(flags, list) else set()
+    flagged = (
+        {f["field"] for f in flags if isinstance(f, dict) and isinstance(f.get("field"), str)}
+        if isinstance(flags, list)
+        else set()
+    )
     outcomes = study.get("outcomes")
     for index, outcome in enumerate(outcomes if isinstance(outcomes, list) else []):
         if isinstance(outcome, dict):
@@ -79,14 +108,24 @@ def check_study(doc: Document, stem: str, problems: Problems) -> None:
         _check_appraisal(doc, study["appraisal"], study.get("design"), problems)
 
 
-def _check_outcome_size(doc: Document, base: FieldPath, outcome: dict, n_patients: Any, flagged: set, problems: Problems) -> None:
+def _check_outcome_size(
+    doc: Document, base: FieldPath, outcome: dict, n_patients: Any, flagged: set, problems: Problems
+) -> None:
     """An outcome's ``n`` is within the study, and equals its denominator unless a flag explains."""
     n, denominator = outcome.get("n"), outcome.get("denominator")
     if number(n) and number(n_patients) and n > n_patients:
-        problems.add(doc.name, doc.line(base + ("n",)), base + ("n",), f"{n} is above the study's n_patients {n_patients}")
+        problems.add(
+            doc.name, doc.line(base + ("n",)), base + ("n",), f"{n} is above the study's n_patients {n_patients}"
+        )
     explained = f"outcomes.{outcome.get('id')}.n" in flagged
     if number(n) and number(denominator) and n != denominator and not explained:
-        problems.add(doc.name, doc.line(base + ("n",)), base + ("n",), f"{n} differs from the denominator {denominator} (explain it in a flag on field outcomes.{outcome.get('id')}.n)")
+        problems.add(
+            doc.name,
+            doc.line(base + ("n",)),
+            base + ("n",),
+            f"{n} differs from the denominator {denominator} (explain it in a flag on field "
+            f"outcomes.{outcome.get('id')}.n)",
+        )
 
 
 def _check_appraisal(doc: Document, appraisal: dict, design: Any, problems: Problems) -> None:
@@ -94,7 +133,12 @@ def _check_appraisal(doc: Document, appraisal: dict, design: Any, problems: Prob
     tool = appraisal.get("tool")
     expected = tool_for_design(design) if isinstance(design, str) else None
     if expected and tool != expected and isinstance(tool, str):
-        problems.add(doc.name, doc.line(("appraisal", "tool")), ("appraisal", "tool"), f"'{tool}' does not fit the design {design}: use {expected}")
+        problems.add(
+            doc.name,
+            doc.line(("appraisal", "tool")),
+            ("appraisal", "tool"),
+            f"'{tool}' does not fit the design {design}: use {expected}",
+        )
     spec = appraisal_tools().get(tool) if isinstance(tool, str) else None
     items = appraisal.get("items")
     if spec is None or not isinstance(items, list):
@@ -103,19 +147,31 @@ def _check_appraisal(doc: Document, appraisal: dict, design: Any, problems: Prob
     given = [item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else None for item in items]
     missing = [ident for ident in wanted if ident not in given]
     if missing:
-        problems.add(doc.name, doc.line(("appraisal", "items")), ("appraisal", "items"), f"missing item(s) {', '.join(missing)} of {tool} ({len(wanted)} items: {wanted[0]}..{wanted[-1]})")
+        problems.add(
+            doc.name,
+            doc.line(("appraisal", "items")),
+            ("appraisal", "items"),
+            f"missing item(s) {', '.join(missing)} of {tool} ({len(wanted)} items: {wanted[0]}..{wanted[-1]})",
+        )
     seen: set = set()
     for index, ident in enumerate(given):
         path = ("appraisal", "items", index, "id")
         if ident is None:
             continue
         if ident not in wanted:
-            problems.add(doc.name, doc.line(path), path, f"'{ident}' is not an item of {tool} ({wanted[0]}..{wanted[-1]})")
+            problems.add(
+                doc.name, doc.line(path), path, f"'{ident}' is not an item of {tool} ({wanted[0]}..{wanted[-1]})"
+            )
         elif ident in seen:
             problems.add(doc.name, doc.line(path), path, f"item '{ident}' given twice")
         seen.add(ident)
     if not missing and len(given) == len(wanted) and given != wanted:
-        problems.add(doc.name, doc.line(("appraisal", "items")), ("appraisal", "items"), f"items out of order: list them as the tool does ({', '.join(wanted)})")
+        problems.add(
+            doc.name,
+            doc.line(("appraisal", "items")),
+            ("appraisal", "items"),
+            f"items out of order: list them as the tool does ({', '.join(wanted)})",
+        )
 
 
 def unique_ids(doc: Document, problems: Problems, items: Any, base_path: FieldPath) -> set[str]:
@@ -127,7 +183,9 @@ def unique_ids(doc: Document, problems: Problems, items: Any, base_path: FieldPa
             continue
         base = base_path + (index,)
         if ident in seen:
-            problems.add(doc.name, doc.line(base + ("id",)), base + ("id",), f"duplicate id '{ident}' (also item {seen[ident]})")
+            problems.add(
+                doc.name, doc.line(base + ("id",)), base + ("id",), f"duplicate id '{ident}' (also item {seen[ident]})"
+            )
         else:
             seen[ident] = index
     return set(seen)
@@ -138,34 +196,84 @@ def _check_outcome(doc: Document, base: FieldPath, outcome: dict, comparison_ids
     ci = outcome.get("ci") if isinstance(outcome.get("ci"), dict) else {}
     events, denominator = outcome.get("events"), outcome.get("denominator")
     if unit == PERCENT:
-        for path, value in [(base + ("estimate",), estimate), (base + ("ci", "low"), ci.get("low")), (base + ("ci", "high"), ci.get("high"))]:
+        for path, value in [
+            (base + ("estimate",), estimate),
+            (base + ("ci", "low"), ci.get("low")),
+            (base + ("ci", "high"), ci.get("high")),
+        ]:
             if number(value) and not 0 <= value <= 100:
                 problems.add(doc.name, doc.line(path), path, f"{value:g} is not a percentage (0-100)")
     low, high = ci.get("low"), ci.get("high")
     if number(low) and number(high) and low > high:
-        problems.add(doc.name, doc.line(base + ("ci", "low")), base + ("ci", "low"), f"{low:g} is above the upper bound {high:g}")
+        problems.add(
+            doc.name, doc.line(base + ("ci", "low")), base + ("ci", "low"), f"{low:g} is above the upper bound {high:g}"
+        )
     elif number(estimate):
         if number(low) and low > estimate:
-            problems.add(doc.name, doc.line(base + ("ci", "low")), base + ("ci", "low"), f"{low:g} is above the estimate {estimate:g}")
+            problems.add(
+                doc.name,
+                doc.line(base + ("ci", "low")),
+                base + ("ci", "low"),
+                f"{low:g} is above the estimate {estimate:g}",
+            )
         if number(high) and high < estimate:
-            problems.add(doc.name, doc.line(base + ("ci", "high")), base + ("ci", "high"), f"{high:g} is below the estimate {estimate:g}")
+            problems.add(
+                doc.name,
+                doc.line(base + ("ci", "high")),
+                base + ("ci", "high"),
+                f"{high:g} is below the estimate {estimate:g}",
+            )
     if number(events) and number(denominator) and events > denominator:
-        problems.add(doc.name, doc.line(base + ("events",)), base + ("events",), f"{events} is above the denominator {denominator}")
+        problems.add(
+            doc.name,
+            doc.line(base + ("events",)),
+            base + ("events",),
+            f"{events} is above the denominator {denominator}",
+        )
     if estimate is None and "estimate" in outcome and not (number(events) and number(denominator)):
-        problems.add(doc.name, doc.line(base + ("estimate",)), base + ("estimate",), "null needs events and denominator (a figure the outcome can be computed from)")
-    if unit == PERCENT and number(estimate) and number(events) and number(denominator) and 0 < denominator and events <= denominator:
+        problems.add(
+            doc.name,
+            doc.line(base + ("estimate",)),
+            base + ("estimate",),
+            "null needs events and denominator (a figure the outcome can be computed from)",
+        )
+    if (
+        unit == PERCENT
+        and number(estimate)
+        and number(events)
+        and number(denominator)
+        and 0 < denominator
+        and events <= denominator
+    ):
         computed = 100 * events / denominator
         if abs(estimate - computed) > ESTIMATE_TOLERANCE:
-            problems.add(doc.name, doc.line(base + ("estimate",)), base + ("estimate",), f"{estimate:g} disagrees with events/denominator {events}/{denominator} = {computed:.1f}%")
+            problems.add(
+                doc.name,
+                doc.line(base + ("estimate",)),
+                base + ("estimate",),
+                f"{estimate:g} disagrees with events/denominator {events}/{denominator} = {computed:.1f}%",
+            )
     kind = outcome.get("kind") if isinstance(outcome.get("kind"), str) else None
     if kind in KIND_UNITS and isinstance(unit, str) and unit not in KIND_UNITS[kind]:
-        problems.add(doc.name, doc.line(base + ("unit",)), base + ("unit",), f"'{unit}' does not fit the kind {kind} (use {' or '.join(sorted(KIND_UNITS[kind]))})")
+        problems.add(
+            doc.name,
+            doc.line(base + ("unit",)),
+            base + ("unit",),
+            f"'{unit}' does not fit the kind {kind} (use {' or '.join(sorted(KIND_UNITS[kind]))})",
+        )
     if kind in {"count", "case"} and (number(low) or number(high)):
-        problems.add(doc.name, doc.line(base + ("ci",)), base + ("ci",), f"a {kind} has no confidence interval: write null")
+        problems.add(
+            doc.name, doc.line(base + ("ci",)), base + ("ci",), f"a {kind} has no confidence interval: write null"
+        )
     comparison = outcome.get("comparison")
     if isinstance(comparison, str) and comparison not in comparison_ids:
         known = ", ".join(sorted(comparison_ids)) or "none declared"
-        problems.add(doc.name, doc.line(base + ("comparison",)), base + ("comparison",), f"'{comparison}' is not the id of one of the study's comparisons ({known})")
+        problems.add(
+            doc.name,
+            doc.line(base + ("comparison",)),
+            base + ("comparison",),
+            f"'{comparison}' is not the id of one of the study's comparisons ({known})",
+        )
 
 
 def _check_ranges(doc: Document, problems: Problems, base: FieldPath, item: dict, low_key: str, high_key: str) -> None:
@@ -182,7 +290,12 @@ def check_tumours(doc: Document, problems: Problems) -> None:
         code = tumour.get("code")
         if isinstance(code, str):
             if code in seen:
-                problems.add(doc.name, doc.line((index, "code")), (index, "code"), f"duplicate tumour '{code}' (also item {seen[code]})")
+                problems.add(
+                    doc.name,
+                    doc.line((index, "code")),
+                    (index, "code"),
+                    f"duplicate tumour '{code}' (also item {seen[code]})",
+                )
             seen.setdefault(code, index)
         for key in ("metastatic_at_diagnosis", "hepatic_metastatic_disease"):
             if isinstance(tumour.get(key), dict):
@@ -199,4 +312,6 @@ def check_facts(doc: Document, problems: Problems) -> None:
             for key in ("low", "high"):
                 value = fact.get(key)
                 if number(value) and not 0 <= value <= 100:
-                    problems.add(doc.name, doc.line((index, key)), (index, key), f"{value:g} is not a percentage (0-100)")
+                    problems.add(
+                        doc.name, doc.line((index, key)), (index, key), f"{value:g} is not a percentage (0-100)"
+                    )

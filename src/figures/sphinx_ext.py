@@ -200,7 +200,8 @@ _ACCESSIBILITY_FIXES = (
     # The navigation's expand/collapse toggles have no text.
     (
         '<summary><span class="toctree-toggle" role="presentation">',
-        '<summary><span class="visually-hidden">Show or hide the sections</span><span class="toctree-toggle" role="presentation">',
+        '<summary><span class="visually-hidden">Show or hide the sections</span><span class="toctree-toggle" '
+        'role="presentation">',
     ),
 )
 

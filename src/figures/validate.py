@@ -112,13 +112,23 @@ def load_checked(data_dir: Path) -> Checked:
     pools = read.file("pools.yaml", "pools", required=False)
     # Optional: a dataset without the conclusion's management summary is still a dataset.
     management = read.file("management.yaml", "management", required=False)
-    studies = [doc for doc in read.folder("studies", "study", "not a study file: a study is data/studies/<citation-key>.yaml").values() if isinstance(doc.data, dict)]
+    studies = [
+        doc
+        for doc in read.folder(
+            "studies", "study", "not a study file: a study is data/studies/<citation-key>.yaml"
+        ).values()
+        if isinstance(doc.data, dict)
+    ]
     for doc in studies:
         record_rules.check_study(doc, Path(doc.name).stem, problems)
     facts = read.folder("facts", "facts", "not a facts file: facts are data/facts/<topic>.yaml")
     for doc in facts.values():
         record_rules.check_facts(doc, problems)
-    grade = {stem: doc for stem, doc in read.folder("grade", "grade", "not a GRADE file: a GRADE row is data/grade/<id>.yaml").items() if isinstance(doc.data, dict)}
+    grade = {
+        stem: doc
+        for stem, doc in read.folder("grade", "grade", "not a GRADE file: a GRADE row is data/grade/<id>.yaml").items()
+        if isinstance(doc.data, dict)
+    }
     if tumours is not None:
         record_rules.check_tumours(tumours, problems)
     screening = screening_log.check_log(data_dir, problems)

@@ -47,7 +47,11 @@ def _implicit_resolvers() -> dict:
     traceback), and only ``true``/``false`` are booleans, so that a country code ``NO`` stays Norway.
     """
     resolvers = {
-        first: [(tag, regexp) for tag, regexp in items if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}]
+        first: [
+            (tag, regexp)
+            for tag, regexp in items
+            if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
+        ]
         for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     for first in "tTfF":
@@ -136,7 +140,9 @@ def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, pro
             key = str(key)
             line = key_node.start_mark.line + 1
             if key in result:
-                problems.add(doc.name, line, path + (key,), f"duplicate key (first written on line {doc.lines[path + (key,)]})")
+                problems.add(
+                    doc.name, line, path + (key,), f"duplicate key (first written on line {doc.lines[path + (key,)]})"
+                )
                 continue
             doc.lines[path + (key,)] = line
             result[key] = _build(loader, value_node, path + (key,), doc, problems, ancestors | {id(node)})
