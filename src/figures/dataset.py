@@ -19,6 +19,12 @@ def _data() -> dict:
     return load_dataset(paths.data_dir())
 
 
+def _part(name: str):
+    """One part of the dataset as loaded, its use recorded."""
+    deps.record(name)
+    return _data()[name]
+
+
 def tumours() -> pd.DataFrame:
     """Table 1 of the source review: one row per tumour with its ranges and treatment options."""
     deps.record("tumours")
@@ -69,26 +75,22 @@ def facts(topic: str) -> list[dict]:
 
 def screening() -> list[dict]:
     """The rounds of the screening log (``data/screening/round-<N>.yaml``), in order."""
-    deps.record("screening")
-    return _data()["screening"]
+    return _part("screening")
 
 
 def grade_questions() -> list[dict]:
     """The GRADE rows of ``data/grade/*.yaml`` (one clinical question and outcome each), by id."""
-    deps.record("grade")
-    return _data()["grade"]
+    return _part("grade")
 
 
 def pools() -> list[dict]:
     """The pools an editor declared in ``data/pools.yaml`` (empty when none is declared)."""
-    deps.record("pools")
-    return _data()["pools"]
+    return _part("pools")
 
 
 def management() -> list[dict]:
     """How liver metastases are managed, one item per tumour (``data/management.yaml``)."""
-    deps.record("management")
-    return _data()["management"]
+    return _part("management")
 
 
 OUTCOME_COLUMNS = [

@@ -8,10 +8,9 @@ citation key.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from figures.record_rules import unique_ids
+from figures.record_rules import check_named_after_file, unique_ids
 from figures.yaml_lines import Document, FieldPath, Problems
 
 MIN_POOL = 3
@@ -57,13 +56,7 @@ def _check_outcome_reference(
 
 def check_grade(doc: Document, stem: str, known: dict, problems: Problems) -> None:
     question = doc.data
-    if question.get("id") != stem:
-        problems.add(
-            doc.name,
-            doc.line(("id",)),
-            ("id",),
-            f"{json.dumps(question.get('id'))} differs from the file name: the id must equal the file stem '{stem}'",
-        )
+    check_named_after_file(doc, "id", "id", stem, problems)
     evidence = question.get("evidence")
     for index, item in enumerate(evidence if isinstance(evidence, list) else []):
         if not isinstance(item, dict) or not isinstance(item.get("outcomes"), list):

@@ -56,16 +56,20 @@ def _check_year(doc: Document, problems: Problems, path: FieldPath, year: Any) -
         problems.add(doc.name, doc.line(path), path, f"{year} is not a year from {FIRST_YEAR} to this year")
 
 
-def check_study(doc: Document, stem: str, problems: Problems) -> None:
-    study = doc.data
-    if study.get("citation") != stem:
+def check_named_after_file(doc: Document, key: str, what: str, stem: str, problems: Problems) -> None:
+    """The field ``key`` of a file's top mapping (its ``what``: key, id) equals the file's stem."""
+    if doc.data.get(key) != stem:
         problems.add(
             doc.name,
-            doc.line(("citation",)),
-            ("citation",),
-            f"{json.dumps(study.get('citation'))} differs from the file name: the key must equal the file stem "
-            f"'{stem}'",
+            doc.line((key,)),
+            (key,),
+            f"{json.dumps(doc.data.get(key))} differs from the file name: the {what} must equal the file stem '{stem}'",
         )
+
+
+def check_study(doc: Document, stem: str, problems: Problems) -> None:
+    study = doc.data
+    check_named_after_file(doc, "citation", "key", stem, problems)
     population = study.get("population")
     if isinstance(population, dict):
         _in_order(doc, problems, ("population",), ["age_min", "age_median", "age_max"], population)
