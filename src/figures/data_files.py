@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pybtex.database import BibliographyData
 
-from figures import references, screening_log, validate
+from figures import references, schemas, screening_log, validate, yaml_lines
 
 REFERENCES = "references"
 
@@ -54,6 +54,25 @@ def load_dataset(data_dir: Path) -> dict:
 def _read_yaml(path: Path):
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+# --- the saved searches (hepmet search) ---------------------------------------------------------
+
+
+def saved_searches(data_dir: Path) -> list[dict]:
+    """``data/searches.yaml``, checked against its schema (problems as ``file:line: field: message``)."""
+    path = Path(data_dir) / "searches.yaml"
+    if not path.is_file():
+        raise screening_log.ScreeningLogError(
+            [f"{path}:1: (file): missing: the saved searches live in data/searches.yaml"]
+        )
+    problems = yaml_lines.Problems()
+    doc = yaml_lines.read_yaml(path, Path(data_dir).parent, problems)
+    if doc.parsed:
+        schemas.schema_problems(doc, schemas.validators()["searches"], problems)
+    if problems:
+        raise screening_log.ScreeningLogError([f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in problems])
+    return doc.data
 
 
 # --- the references -----------------------------------------------------------------------------

@@ -93,42 +93,15 @@ def management() -> list[dict]:
     return _part("management")
 
 
+# fmt: off
 OUTCOME_COLUMNS = [
-    "citation",
-    "label",
-    "design",
-    "tumour",
-    "subgroup",
-    "age_group",
-    "age_median",
-    "age_min",
-    "age_max",
-    "n_patients",
-    "n_liver_metastases",
-    "timing",
-    "interventions",
-    "agents",
-    "recruitment_start",
-    "recruitment_end",
-    "outcome_id",
-    "measure",
-    "kind",
-    "timepoint_months",
-    "group",
-    "n",
-    "estimate",
-    "unit",
-    "ci_low",
-    "ci_high",
-    "ci_level",
-    "ci_scale",
-    "events",
-    "denominator",
-    "comparison",
-    "comparison_description",
-    "p_value",
-    "p_relation",
+    "citation", "label", "design", "tumour", "subgroup", "age_group", "age_median", "age_min",
+    "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "agents",
+    "recruitment_start", "recruitment_end", "outcome_id", "measure", "kind", "timepoint_months",
+    "group", "n", "estimate", "unit", "ci_low", "ci_high", "ci_level", "ci_scale", "events",
+    "denominator", "comparison", "comparison_description", "p_value", "p_relation",
 ]
+# fmt: on
 
 
 def outcomes(tumour: str | None = None) -> pd.DataFrame:
@@ -193,20 +166,12 @@ def bibliography():
     return data_files.reference_entries(paths.data_dir())
 
 
+# fmt: off
 APPRAISAL_COLUMNS = [
-    "citation",
-    "label",
-    "tumour",
-    "design",
-    "tool",
-    "basis",
-    "item",
-    "domain",
-    "judgement",
-    "reason",
-    "overall",
-    "overall_reason",
+    "citation", "label", "tumour", "design", "tool", "basis", "item", "domain", "judgement", "reason",
+    "overall", "overall_reason",
 ]
+# fmt: on
 
 
 def appraisals(tumour: str | None = None) -> pd.DataFrame:

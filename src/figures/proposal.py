@@ -32,9 +32,8 @@ from pathlib import Path
 
 import yaml
 
-from figures import paths, references, rounds, screening_log
+from figures import data_files, paths, references, rounds, screening_log
 from figures.schemas import appraisal_tools, tool_for_design
-from figures.validate import validate_dataset
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "propose-study.yml"
 NO_RESPONSE = "_No response_"
@@ -244,7 +243,7 @@ def convert(root: Path, event_path: Path) -> tuple[str | None, list[str]]:
     try:
         study_path.write_text(yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
         bib_path.write_text(bibtex_entry(key, bib), encoding="utf-8")
-        problems = validate_dataset(data)
+        problems = data_files.check(data).problems
         if not problems:
             try:
                 screening_log.append_round(data, _proposal_round(data, key, bib, issue["number"]))

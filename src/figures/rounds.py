@@ -11,44 +11,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from figures import exports, intake, pubmed, schemas, screening_log, yaml_lines
+from figures import data_files, exports, intake, pubmed, screening_log
 
 PUBMED = "PubMed, through NCBI's E-utilities (ESearch and EFetch)"
-TITLE_STOPWORDS = {
-    "a",
-    "an",
-    "the",
-    "of",
-    "on",
-    "in",
-    "for",
-    "and",
-    "to",
-    "with",
-    "from",
-    "at",
-    "by",
-    "is",
-    "are",
-    "after",
-    "as",
-}
-
-
-def load_saved_searches(data_dir: Path) -> list[dict]:
-    """``data/searches.yaml``, checked against its schema (problems as ``file:line: field: message``)."""
-    path = Path(data_dir) / "searches.yaml"
-    if not path.is_file():
-        raise screening_log.ScreeningLogError(
-            [f"{path}:1: (file): missing: the saved searches live in data/searches.yaml"]
-        )
-    problems = yaml_lines.Problems()
-    doc = yaml_lines.read_yaml(path, Path(data_dir).parent, problems)
-    if doc.parsed:
-        schemas.schema_problems(doc, schemas.validators()["searches"], problems)
-    if problems:
-        raise screening_log.ScreeningLogError([f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in problems])
-    return doc.data
+TITLE_STOPWORDS = frozenset("a an the of on in for and to with from at by is are after as".split())
 
 
 def _last_run(rounds: list[dict], query_id: str) -> str | None:
@@ -62,7 +28,7 @@ def search_round(data_dir: Path, date: str, only: list[str] | None = None, progr
     Each query asks PubMed for records published from its ``published_from`` year and, when the
     query ran in an earlier round, only for records PubMed added (entry date) since that run.
     """
-    saved = load_saved_searches(data_dir)
+    saved = data_files.saved_searches(data_dir)
     unknown = sorted(set(only or []) - {s["id"] for s in saved})
     if unknown:
         raise screening_log.ScreeningLogError(

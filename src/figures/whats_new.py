@@ -275,7 +275,7 @@ def _project_root() -> Path:
 
 
 def _known_citations(root: Path) -> set[str]:
-    return {p.stem for p in (root / "data" / "references").glob("*.bib")}
+    return data_files.reference_keys(root / "data")
 
 
 def show_this_edition() -> _Markdown:
