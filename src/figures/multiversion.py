@@ -112,7 +112,7 @@ def _run(command: list[str], cwd: Path, env: dict, log: Path, what: str) -> None
     log.write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         # The clone is deleted after the build: keep its build logs beside this one.
-        for build_log in (cwd / "_build").glob("*.log"):
+        for build_log in (cwd / paths.BUILD_DIR).glob("*.log"):
             shutil.copyfile(build_log, log.with_name(f"{log.stem}-{build_log.name}"))
         raise EditionsError(f"{what} failed; its logs are in {log.parent}:\n{result.stderr.strip()[-3000:]}")
 
