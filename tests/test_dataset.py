@@ -273,3 +273,17 @@ def test_the_worked_example_of_contributing_is_true(tmp_path):
     assert validate_dataset(data) == []
     path.write_text(study.replace("estimate: 16.6", "estimate: 166"), encoding="utf-8")
     assert validate_dataset(data) == [shown]
+
+
+def test_the_data_layer_never_reads_the_chapters(tmp_path):
+    # A page's data load checks data/ only; the chapters' citation keys are a build-side check
+    # (hepmet validate, the Sphinx extension), with the same message.
+    from figures import chapter_citations
+
+    root = make_project(tmp_path / "p")
+    (root / "book").mkdir()
+    (root / "book" / "wilms-tumor.md").write_text("# Wilms tumor\n\nSee {cite:p}`smith1999unknown`.\n", encoding="utf-8")
+    assert validate_dataset(root / "data") == []
+    assert chapter_citations.project_problems(root) == [
+        "book/wilms-tumor.md:3: cite: 'smith1999unknown' has no reference: add data/references/smith1999unknown.bib"
+    ]
