@@ -85,8 +85,8 @@ def _refresh_digest(app: Sphinx, part: str) -> Path:
 def on_config_inited(app: Sphinx, config) -> None:
     root = Path(app.confdir)
     data_dir = root / "data"
-    # Loaded through the dataset module's per-process cache: the pages, executed in this process,
-    # then use this checked dataset instead of reading and validating it again.
+    # Loaded through data_files' per-process cache: the pages, executed in this process, then use
+    # this checked dataset instead of reading and validating it again.
     try:
         data_files.load_dataset(data_dir.resolve())
         problems = []
@@ -94,8 +94,9 @@ def on_config_inited(app: Sphinx, config) -> None:
         problems = err.problems
     # The chapters' citations are checked here, on the build side: the pages load the dataset, and
     # the data layer never reads book/. Listed first, as `hepmet validate` lists them (book/ < data/).
-    cited = chapter_citations.unknown_citations(root, data_files.reference_keys(data_dir))
-    problems = [*validate.problem_lines(cited), *problems]
+    if data_dir.is_dir():  # without a data folder there is no reference to check a citation against
+        cited = chapter_citations.unknown_citations(root, data_files.reference_keys(data_dir))
+        problems = [*validate.problem_lines(cited), *problems]
     if problems:
         raise ConfigError("the dataset has problems:\n" + "\n".join(problems))
     if config.hepmet_execution not in execute.MODES:
