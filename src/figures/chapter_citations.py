@@ -35,10 +35,15 @@ def unknown_citations(root: Path, keys: set[str]) -> list[Problem]:
     return problems
 
 
+def unknown_citation_lines(root: Path, keys: set[str]) -> list[str]:
+    """:func:`unknown_citations` as ``file:line: field: message`` lines."""
+    return validate.problem_lines(unknown_citations(root, keys))
+
+
 def project_problems(root: Path) -> list[str]:
     """Every problem of ``root``'s dataset and of its chapters' citations, as
     ``file:line: field: message`` in file order (the chapters' ``book/`` before ``data/``)."""
     checked = data_files.check(root / "data")
     if checked.reference_keys is None:  # no data folder: no reference to check a citation against
         return checked.problems
-    return [*validate.problem_lines(unknown_citations(root, checked.reference_keys)), *checked.problems]
+    return [*unknown_citation_lines(root, checked.reference_keys), *checked.problems]

@@ -35,7 +35,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import chapter_citations, data_files, deps, downloads, edition, execute, paths, validate
+from figures import chapter_citations, data_files, deps, downloads, edition, execute, paths
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +89,11 @@ def on_config_inited(app: Sphinx, config) -> None:
     # this checked dataset instead of reading and validating it again.
     try:
         data_files.load_dataset(data_dir.resolve())
-        problems = []
-    except data_files.DatasetError as err:
-        problems = err.problems
-    # The chapters' citations are checked here, on the build side: the pages load the dataset, and
-    # the data layer never reads book/. Listed first, as `hepmet validate` lists them (book/ < data/).
-    if data_dir.is_dir():  # without a data folder there is no reference to check a citation against
-        cited = chapter_citations.unknown_citations(root, data_files.reference_keys(data_dir))
-        problems = [*validate.problem_lines(cited), *problems]
+        # The chapters' citations are checked here, on the build side: the data layer, which the
+        # pages load, never reads book/.
+        problems = chapter_citations.unknown_citation_lines(root, data_files.reference_keys(data_dir))
+    except data_files.DatasetError:
+        problems = chapter_citations.project_problems(root)  # every problem, as `hepmet validate` lists them
     if problems:
         raise ConfigError("the dataset has problems:\n" + "\n".join(problems))
     if config.hepmet_execution not in execute.MODES:
