@@ -16,14 +16,13 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from figures import text
+from figures import formats
 from figures.screening_log import REASONS, PrismaCounts, prisma_counts
 
 BOX_WIDTH = 250
 COLUMN_GAP = 40
 LINE_HEIGHT = 14
 ROW_GAP = 30
-BOX_COLOUR = "#F0F4F8"
 WRAP_CHARACTERS = 46
 
 
@@ -88,7 +87,7 @@ def boxes(f: Flow) -> pd.DataFrame:
     previous = (
         ["No previous edition: this round is the review's starting set."]
         if f.earlier_rounds == 0
-        else [f"Studies included in the previous edition ({text.plural(f.earlier_rounds, 'earlier round')}): n = {f.previous_studies:,}"]
+        else [f"Studies included in the previous edition ({formats.plural(f.earlier_rounds, 'earlier round')}): n = {f.previous_studies:,}"]
     )
     screened = [f"Records screened: n = {c.screened:,}"]
     if c.awaiting:
@@ -152,16 +151,16 @@ def prisma_chart(rounds: list[dict], studies_on_file: int) -> alt.LayerChart:
     height = int(frame["y2"].max())
     x = alt.Scale(domain=[0, width], nice=False, zero=True)
     y = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=True)
-    rects = alt.Chart(frame).mark_rect(fill=BOX_COLOUR, stroke="#333", strokeWidth=1).encode(
+    rects = alt.Chart(frame).mark_rect(fill=palette.BOX, stroke=palette.OUTLINE, strokeWidth=1).encode(
         x=alt.X("x:Q", scale=x, axis=None), x2="x2:Q", y=alt.Y("y:Q", scale=y, axis=None), y2="y2:Q"
     )
     texts = alt.Chart(frame).mark_text(align="left", baseline="top", fontSize=10, lineHeight=LINE_HEIGHT, dx=8, dy=8).encode(
         x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), text="text"
     )
-    lines = alt.Chart(arrows).mark_rule(color="#333").encode(
+    lines = alt.Chart(arrows).mark_rule(color=palette.OUTLINE).encode(
         x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), x2="x2:Q", y2="y2:Q"
     )
-    heads = alt.Chart(arrows.dropna(subset=["angle"])).mark_point(shape="triangle", filled=True, color="#333", size=40).encode(
+    heads = alt.Chart(arrows.dropna(subset=["angle"])).mark_point(shape="triangle", filled=True, color=palette.OUTLINE, size=40).encode(
         x=alt.X("end_x:Q", scale=x), y=alt.Y("end_y:Q", scale=y), angle=alt.Angle("angle:Q", scale=None)
     )
     return (
