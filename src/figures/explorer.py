@@ -3,7 +3,7 @@
 The HTML edition gets a table that ``static/evidence-explorer.js`` (vanilla JS, served by the site
 itself) turns into filters, a search box and sortable columns; every cell and attribute is escaped
 with ``html.escape``. The PDF edition gets the same rows as a plain table through
-``render.show_table``.
+``render.table``.
 """
 
 from __future__ import annotations

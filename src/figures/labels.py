@@ -7,6 +7,17 @@ a code without words is an error, never printed raw.
 
 from figures import formats
 
+
+def _one_form(words: str) -> tuple[str, str]:
+    """Words whose short form is the written-out form."""
+    return words, words
+
+
+def _forms(words: dict[str, tuple[str, str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """The two forms of a code's words (``code: (first, second)``) as two tables."""
+    return {code: w[0] for code, w in words.items()}, {code: w[1] for code, w in words.items()}
+
+
 INTERVENTIONS = {
     "resection": "surgery",
     "chemotherapy": "chemotherapy",
@@ -42,21 +53,20 @@ MEASURE_WORDS = {
     "OS": ("overall survival", "OS"),
     "EFS": ("event-free survival", "EFS"),
     "DFS": ("disease-free survival", "DFS"),
-    "response": ("response", "response"),
-    "regression": ("regression", "regression"),
-    "perioperative-complications": ("perioperative complications", "perioperative complications"),
-    "late-liver-findings": ("late liver findings", "late liver findings"),
-    "postoperative-death": ("postoperative death", "postoperative death"),
+    "response": _one_form("response"),
+    "regression": _one_form("regression"),
+    "perioperative-complications": _one_form("perioperative complications"),
+    "late-liver-findings": _one_form("late liver findings"),
+    "postoperative-death": _one_form("postoperative death"),
     "disease-death": ("death from the disease", "disease death"),
     "liver-metastases": ("patients with liver metastases", "liver metastases"),
     "liver-first-site": ("liver as the site of first diagnosis", "liver first site"),
-    "median-survival": ("median survival", "median survival"),
+    "median-survival": _one_form("median survival"),
     "median-dfs": ("median disease-free survival", "median DFS"),
-    "hazard-ratio": ("hazard ratio", "hazard ratio"),
-    "relative-risk": ("relative risk", "relative risk"),
+    "hazard-ratio": _one_form("hazard ratio"),
+    "relative-risk": _one_form("relative risk"),
 }
-MEASURE_NAMES = {code: words[0] for code, words in MEASURE_WORDS.items()}
-MEASURES = {code: words[1] for code, words in MEASURE_WORDS.items()}
+MEASURE_NAMES, MEASURES = _forms(MEASURE_WORDS)
 
 # Each age group as an adjective for the series (tables, the explorer) and as the patients, with
 # their ages (chart legends). The order is the legends' order.
@@ -67,8 +77,7 @@ AGE_GROUP_WORDS = {
     "mixed": ("mixed ages", "mixed ages (adolescents and adults)"),
     "adult": ("adult", "adults"),
 }
-AGE_GROUPS = {code: words[0] for code, words in AGE_GROUP_WORDS.items()}
-AGE_GROUP_PATIENTS = {code: words[1] for code, words in AGE_GROUP_WORDS.items()}
+AGE_GROUPS, AGE_GROUP_PATIENTS = _forms(AGE_GROUP_WORDS)
 # The coarse age classes of the evidence map and the explorer's filter, and the age groups that
 # count as young patients (children or adolescents).
 AGE_CLASSES = ("pediatric", "adult", "mixed")

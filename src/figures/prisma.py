@@ -4,7 +4,7 @@ The latest round is drawn as the new search; the studies included by every earli
 "previous edition" arm; the total is the number of study files the review holds. Every count comes
 from :func:`figures.screening_log.prisma_counts` (the records and their decisions), so no box holds
 a typed number. Where a source's own size was not recorded, the box says so in a sentence. The
-diagram is an Altair chart, so its text travels as JSON data through ``render.show_chart`` and is
+diagram is an Altair chart, so its text travels as JSON data through ``render.chart`` and is
 never pasted into markup.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from figures import formats
+from figures import formats, palette
 from figures.screening_log import REASONS, PrismaCounts, prisma_counts
 
 BOX_WIDTH = 250

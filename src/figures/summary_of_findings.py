@@ -2,7 +2,7 @@
 
 The rows are ``data/grade/<id>.yaml`` (through ``figures.grade``); the certainty in the last column
 is computed by ``grade.certainty`` from the judged domains, never typed. Cells are plain text;
-``render.show_table`` escapes them for HTML and LaTeX.
+``render.table`` escapes them for HTML and LaTeX.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def _flags(study: dict) -> str:
     return " ".join(f["note"] for f in flags)
 
 
-# Relative widths of the evidence table's columns, for both editions (see render.show_table).
+# Relative widths of the evidence table's columns, for both editions (see render.table).
 EVIDENCE_WIDTHS = [9, 17, 20, 12, 28, 14]
 
 
