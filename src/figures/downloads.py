@@ -16,7 +16,7 @@ from pybtex.database.output.bibtex import Writer as BibtexWriter
 from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
 
-from figures import dataset, render
+from figures import dataset, formats, render
 
 FOLDER = "downloads"
 CSV_NAME = "hepmet-outcomes.csv"
@@ -183,7 +183,7 @@ def download_links(sizes: dict[str, int], prefix: str) -> render.Display:
     """Links to the downloads on the site; in the PDF, their names and where the site serves them."""
     items = "".join(
         f'<li><a href="{html.escape(prefix + name, quote=True)}" download>{html.escape(name)}</a>: '
-        f"{html.escape(DESCRIPTIONS[name])}, {size:,} bytes</li>"
+        f"{html.escape(DESCRIPTIONS[name])}, {formats.count(size)} bytes</li>"
         for name, size in sizes.items()
     )
     plain = "\n".join(f"- {name}: {DESCRIPTIONS[name]}" for name in sizes)

@@ -34,7 +34,7 @@ def summary(decision: PoolDecision) -> str:
         return f"Not pooled: {decision.reason}."
     b = decision.pooled.back_transformed(decision.scale)
     return (
-        f"Pooled {100 * b['estimate']:.1f}% (95% CI {formats.rounded_interval(100 * b['ci_low'], 100 * b['ci_high'])}, "
+        f"Pooled {formats.rounded(100 * b['estimate'])}% (95% CI {formats.rounded_interval(100 * b['ci_low'], 100 * b['ci_high'])}, "
         f"Hartung-Knapp-Sidik-Jonkman); 95% prediction interval {formats.rounded_interval(100 * b['pi_low'], 100 * b['pi_high'])}; "
         f"{decision.pooled.k} studies, random effects (Paule-Mandel) on the {decision.scale} scale; "
         + stats.heterogeneity_text(decision.pooled)
@@ -57,7 +57,7 @@ def _plot_rows(plot: PoolDecision) -> tuple[pd.DataFrame, pd.DataFrame]:
             {
                 "row": len(rows), "kind": "study", "label": f"{r.label} ({formats.n_text(r.n)}){group}",
                 "estimate": float(r.estimate), "ci_low": value_or_none(r.ci_low), "ci_high": value_or_none(r.ci_high),
-                "text": f"{r.estimate:.3g}%{ci}", "weight": weight,
+                "text": f"{formats.three_figures(r.estimate)}%{ci}", "weight": weight,
                 "area": UNWEIGHTED_MARKER_AREA if weight is None else MAX_MARKER_AREA * weight,
             }
         )
@@ -118,6 +118,6 @@ def forest_chart(plot: PoolDecision) -> alt.HConcatChart:
 def description(plot: PoolDecision) -> str:
     """The chart's text alternative: what it shows, every member with its n, and the result."""
     members = "; ".join(
-        f"{r.label} ({formats.n_text(r.n)}) {r.estimate:.3g}%" for r in plot.rows.itertuples()
+        f"{r.label} ({formats.n_text(r.n)}) {formats.three_figures(r.estimate)}%" for r in plot.rows.itertuples()
     )
     return f"Forest plot of the declared pool {plot.pool['id']}, {title(plot)}: {members}. {summary(plot)}"

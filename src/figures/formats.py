@@ -27,6 +27,21 @@ def number(value: float) -> str:
     return f"{value:,.10g}" if abs(value) >= 10000 else f"{value:.10g}"
 
 
+def count(value: int) -> str:
+    """A count of records or bytes, thousands always separated: ``1,234``."""
+    return f"{value:,}"
+
+
+def rounded(value: float) -> str:
+    """A computed value to one decimal: ``62.4``."""
+    return f"{value:.1f}"
+
+
+def three_figures(value: float) -> str:
+    """An estimate to three significant figures (forest plot labels): ``47.6``."""
+    return f"{value:.3g}"
+
+
 def optional_number(value) -> str:
     """:func:`number`, or an empty string for a missing value."""
     return "" if missing(value) else number(value)
@@ -60,12 +75,12 @@ def interval(low: float, high: float) -> str:
 
 def rounded_interval(low: float, high: float) -> str:
     """``58.1–87.0``: two computed bounds, to one decimal."""
-    return f"{low:.1f}{EN_DASH}{high:.1f}"
+    return f"{rounded(low)}{EN_DASH}{rounded(high)}"
 
 
 def rounded_percent(estimate: float, low: float, high: float) -> str:
     """``62.4% (48.0–75.1)``: a computed percentage and its interval, to one decimal."""
-    return f"{estimate:.1f}% ({rounded_interval(low, high)})"
+    return f"{rounded(estimate)}% ({rounded_interval(low, high)})"
 
 
 def estimate(outcome: dict) -> str:

@@ -50,18 +50,18 @@ def flow(rounds: list[dict], studies_on_file: int) -> Flow:
 
 
 def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
-    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {counts.identified:,}"]
+    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {formats.count(counts.identified)}"]
     held = [source.get("records") for source in latest.get("databases") or []]
     for source in latest.get("databases") or []:
-        lines.append(f"\u2022 {source['name']}" + (f": {source['records']:,} entries" if source.get("records") is not None else ""))
+        lines.append(f"\u2022 {source['name']}" + (f": {formats.count(source['records'])} entries" if source.get("records") is not None else ""))
     if sum(n for n in held if n is not None) > counts.identified:
-        lines.append(f"\u2022 only the {counts.identified:,} records logged one by one are counted (the screening log says why)")
+        lines.append(f"\u2022 only the {formats.count(counts.identified)} records logged one by one are counted (the screening log says why)")
     queries = latest.get("queries") or []
     if queries:
         returned = [q["records"] for q in queries if q.get("records") is not None]
         line = f"\u2022 {len(queries)} saved quer{'y' if len(queries) == 1 else 'ies'}"
         if returned:
-            line += f", {sum(returned):,} hits before de-duplication"
+            line += f", {formats.count(sum(returned))} hits before de-duplication"
         unknown = len(queries) - len(returned)
         if unknown:
             line += f"; how many records {unknown} of them returned was not recorded"
@@ -70,7 +70,7 @@ def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
 
 
 def _reason_lines(by_reason: dict[str, int]) -> list[str]:
-    return [f"\u2022 {REASONS[code]}: {n:,}" for code, n in by_reason.items()]
+    return [f"\u2022 {REASONS[code]}: {formats.count(n)}" for code, n in by_reason.items()]
 
 
 def _wrap(lines: list[str]) -> list[str]:
@@ -87,19 +87,19 @@ def boxes(f: Flow) -> pd.DataFrame:
     previous = (
         ["No previous edition: this round is the review's starting set."]
         if f.earlier_rounds == 0
-        else [f"Studies included in the previous edition ({formats.plural(f.earlier_rounds, 'earlier round')}): n = {f.previous_studies:,}"]
+        else [f"Studies included in the previous edition ({formats.plural(f.earlier_rounds, 'earlier round')}): n = {formats.count(f.previous_studies)}"]
     )
-    screened = [f"Records screened: n = {c.screened:,}"]
+    screened = [f"Records screened: n = {formats.count(c.screened)}"]
     if c.awaiting:
-        screened.append(f"\u2022 still awaiting a decision: {c.awaiting:,}")
+        screened.append(f"\u2022 still awaiting a decision: {formats.count(c.awaiting)}")
     spec = [
         ("previous", 0, 0, previous),
         ("identified", 1, 0, _identified_lines(f.latest, c)),
-        ("removed", 2, 0, [f"Records removed before screening: n = {c.removed:,}", *_reason_lines(c.removed_by_reason)]),
+        ("removed", 2, 0, [f"Records removed before screening: n = {formats.count(c.removed)}", *_reason_lines(c.removed_by_reason)]),
         ("screened", 1, 1, screened),
-        ("excluded", 2, 1, [f"Records excluded: n = {c.excluded:,}", *_reason_lines(c.excluded_by_reason)]),
-        ("new", 1, 2, [f"New studies included in this round: n = {c.included:,}"]),
-        ("total", 0, 3, [f"Studies in the review (study files): n = {f.studies_on_file:,}"]),
+        ("excluded", 2, 1, [f"Records excluded: n = {formats.count(c.excluded)}", *_reason_lines(c.excluded_by_reason)]),
+        ("new", 1, 2, [f"New studies included in this round: n = {formats.count(c.included)}"]),
+        ("total", 0, 3, [f"Studies in the review (study files): n = {formats.count(f.studies_on_file)}"]),
     ]
     spec = [(box, column, row, _wrap(lines)) for box, column, row, lines in spec]
     frame = pd.DataFrame(spec, columns=["box", "column", "row", "lines"])
