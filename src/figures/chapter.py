@@ -53,9 +53,13 @@ def glue_uncovered_sizes(key: str, study: str) -> None:
 # --- Tables -------------------------------------------------------------------------------------
 
 
+# Published anchors that predate the rule ``tab-<tumour>-evidence``: kept, so links to them hold.
+EVIDENCE_TABLE_NAMES = {"mixed": "tab-adult-mixed-evidence"}
+
+
 def evidence_table_name(tumour: str) -> str:
     """The label of a tumour's evidence table, for ``{numref}``."""
-    return f"tab-{tumour}-evidence"
+    return EVIDENCE_TABLE_NAMES.get(tumour, f"tab-{tumour}-evidence")
 
 
 def evidence_intro(tumour: str) -> Display:
@@ -85,9 +89,9 @@ def studies_by_design(caption: str) -> Display:
     return render.table(tables.studies_by_design(), caption=caption, name="tab-methods-designs")
 
 
-def size_recommendations(study: str, caption: str) -> Display:
-    """A study's advice by size and sex, computed from its recorded rules."""
-    return render.table(decision_tables.size_recommendations(study), caption=caption, name=f"tab-{study}-decision")
+def size_recommendations(study: str, caption: str, name: str) -> Display:
+    """A study's advice by size and sex, computed from its recorded rules; ``name`` is its label."""
+    return render.table(decision_tables.size_recommendations(study), caption=caption, name=name)
 
 
 def candidate_references() -> Display:
