@@ -314,7 +314,7 @@ def test_the_management_table_escapes_html_and_latex(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(data))
     dataset.load_dataset.cache_clear()
     try:
-        markdown = management.show_summary().markdown
+        markdown = management.summary_table().markdown
         # The one MyST text holds a raw HTML block (the site's) and a raw LaTeX block (the PDF's).
         html_text, latex_text = markdown.split("{raw} latex", 1)
         assert "&lt;b&gt;bold&lt;/b&gt; &amp; 100% {x}_y" in html_text and "<b>bold" not in html_text

@@ -165,7 +165,7 @@ def _explorer_row(**changes) -> dict:
 def test_explorer_html_escapes_contributor_text():
     hostile = '<script>alert("x")</script> & "q"'
     rows = pd.DataFrame([_explorer_row(label=hostile, interventions=["resection", "targeted-therapy"], agents=[hostile], group=hostile)])
-    bundle = explorer.show_explorer(rows, caption=hostile)._repr_mimebundle_()
+    bundle = explorer.explorer_table(rows, caption=hostile)._repr_mimebundle_()
     assert "<script>" not in bundle["text/html"]
     assert "&lt;script&gt;" in bundle["text/html"]
     assert "<script>" not in bundle["text/markdown"]

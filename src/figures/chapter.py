@@ -195,7 +195,7 @@ def evidence_explorer() -> Display:
     outcomes = dataset.outcomes()
     if outcomes.empty:
         return render.notice("No study in the dataset reports an outcome yet, so the evidence table is empty.")
-    return explorer.show_explorer(outcomes, caption="Every outcome of every study in the dataset")
+    return explorer.explorer_table(outcomes, caption="Every outcome of every study in the dataset")
 
 
 def appraisals() -> Display | Displays:
@@ -226,7 +226,7 @@ def summary_of_findings() -> Display | Displays:
 
 
 def management_summary() -> Display:
-    return management.show_summary()
+    return management.summary_table()
 
 
 def bottom_lines() -> Display:

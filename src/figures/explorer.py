@@ -128,7 +128,7 @@ def plain_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={k: v[0] for k, v in COLUMNS.items()})
 
 
-def show_explorer(outcomes: pd.DataFrame, caption: str, name: str = "evidence-explorer") -> render.Display:
+def explorer_table(outcomes: pd.DataFrame, caption: str, name: str = "evidence-explorer") -> render.Display:
     """Every outcome as the explorable table (site) or a plain, numbered table (PDF)."""
     rows = evidence_rows(outcomes)
     plain = render.table(plain_rows(rows), caption=caption, name=name).bundle

@@ -68,7 +68,7 @@ def summary_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS.values()))
 
 
-def show_summary() -> render.Display:
+def summary_table() -> render.Display:
     """The summary table of the conclusion."""
     return render.stacked_table(
         summary_frame(),
