@@ -1,8 +1,11 @@
-"""Numbers for the prose: every figure a sentence quotes is glued from the dataset.
+"""Numbers and generated sentences for the prose: every figure a sentence quotes is glued from the dataset.
 
-A chapter calls ``glue_facts("nb")`` or ``glue_study("ehrlich2009hepatic")`` once, in a hidden
-cell, and writes ``{glue:text}`fact_nb_incidence``` in its sentences; a correction to a data file
-then changes the sentence, the table and the chart together.
+A chapter calls ``chapter.glue_facts("nb")`` or ``chapter.glue_studies("ehrlich2009hepatic")`` once,
+in a hidden cell, and writes ``{glue:text}`fact_nb_incidence``` in its sentences; a correction to a
+data file then changes the sentence, the table and the chart together. The generated sentences
+(evidence intro, flags note, candidate references) are ``render.markdown`` outputs whose
+contributor text is escaped and whose citation keys are checked. Numbers are written by
+``figures.formats``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from myst_nb import glue
 
 from figures import dataset, render
 from figures.formats import estimate, number, plural, value_range, with_unit
+
 
 def _key(*parts: str) -> str:
     return "_".join(re.sub(r"[^0-9A-Za-z]+", "_", str(p)).strip("_") for p in parts)
