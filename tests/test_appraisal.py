@@ -86,7 +86,7 @@ def test_summary_of_findings_row_states_domains_and_computed_certainty(one_quest
 
 
 def test_summary_of_findings_is_escaped_in_html_and_latex(one_question):
-    table = render.show_table(summary_of_findings.sof_table("wt"), caption=HOSTILE, widths=summary_of_findings.WIDTHS)
+    table = render.table(summary_of_findings.sof_table("wt"), caption=HOSTILE, widths=summary_of_findings.WIDTHS)
     markdown = table._repr_mimebundle_()["text/markdown"]
     settings = {
         "myst_enable_extensions": ["colon_fence"], "output_encoding": "unicode", "report_level": 2, "halt_level": 2,
