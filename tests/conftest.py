@@ -98,7 +98,7 @@ def built_site(tmp_path_factory) -> Path:
 
 def executed_pages(root: Path) -> list[str]:
     """Pages that the latest build of ``root`` executed (markers written by figures.sphinx_ext)."""
-    from figures.cli import build_state
+    from figures.paths import build_state
 
     folder = build_state(root) / "executed"
     return sorted(p.name.replace("__", "/") for p in folder.iterdir()) if folder.exists() else []

@@ -248,7 +248,7 @@ def test_a_new_study_file_appears_in_the_evidence_table_and_is_cited(tmp_path, m
         labels = list(table["Study"])
         assert labels.index("Berger 2013") > labels.index("Ehrlich 2009"), "rows are not oldest first"
         assert "Berger 2013" not in list(tables.evidence_table("nb")["Study"])
-        shown = render.show_table(table)._markdown()
+        shown = render.table(table).markdown
         # Contributor text is escaped: no emphasis, code or citation role survives from the flag.
         assert "\\*made\\-up\\*" in shown and "\\`code\\`" in shown and "\\{cite\\:p\\}" in shown
         # The chapter's sentence above the table cites every study, oldest first.

@@ -149,19 +149,27 @@ def test_decision_table_follows_the_recorded_rules(tmp_path, monkeypatch):
 
 
 def test_charts_carry_descriptions_computed_from_the_data(site_data):
-    from figures import charts
+    from figures import chart_data, charts_ages, charts_studies, dataset
 
     expected = {
-        "book/other-malignancies/index": [charts.evidence_map_description(["gct", "gist", "os", "dsrct", "net"])],
-        "book/other-malignancies/germ-cell-tumors": [charts.survival_trend_description("gct")],
+        "book/other-malignancies/index": [
+            charts_ages.studies_by_age_description(chart_data.studies_by_age(["gct", "gist", "os", "dsrct", "net"]))
+        ],
         "book/adult-evidence": [
-            charts.study_timecourse_description("gomez2007aggressive"),
-            charts.survival_by_age_description(),
+            charts_studies.study_timecourse_description(chart_data.study_timecourse("gomez2007aggressive"), dataset.study("gomez2007aggressive")["label"]),
+            charts_ages.survival_by_age_description(chart_data.survival_by_age()),
         ],
     }
     for page, descriptions in expected.items():
         shown = [plain(div["aria-label"]) for div in soup(site_data, page).select("div.hepmet-chart")]
         assert shown == [plain(d) for d in descriptions], page
+    # The survival trend's words are the chapter's; its numbers must be every earlier/later pair of the facts.
+    (trend,) = [plain(div["aria-label"]) for div in soup(site_data, "book/other-malignancies/germ-cell-tumors").select("div.hepmet-chart")]
+    facts = {f["id"]: f["low"] for f in dataset.facts("gct")}
+    pairs = [(facts[i], facts[i.removesuffix("-before") + "-after"]) for i in facts if i.endswith("-before")]
+    assert pairs and trend.count("% earlier") == len(pairs)
+    for earlier, later in pairs:
+        assert f"{earlier:g}% earlier, {later:g}% later" in trend
 
 
 def test_adult_sources_are_labelled_and_unverified_authors_flagged_on_the_references_page(built_site):

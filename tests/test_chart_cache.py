@@ -34,6 +34,6 @@ def test_a_chart_carries_its_pdf_drawing_only_when_the_build_writes_a_pdf(monkey
 
 
 def test_an_html_build_draws_no_chart_pdf(built_site):
-    from figures.cli import build_state
+    from figures.paths import build_state
 
     assert list((build_state(built_site) / "chart-pdf").rglob("*.pdf")) == []

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import run_hepmet
 from dataset_project import FIXTURE_STUDIES, REPO, fill_reference_stub, make_project, unclear_appraisal
-from figures import dataset
+from figures import data_files, dataset
 from figures.validate import validate_dataset
 
 PROBLEM = re.compile(r"^\S+:\d+: \S.*: \S.*$")
@@ -89,8 +89,8 @@ def fixture_data(tmp_path, monkeypatch):
 
 def test_loading_validates_once_and_reports_every_problem(fixture_data, monkeypatch):
     calls = []
-    real = dataset.validate.load_checked
-    monkeypatch.setattr(dataset.validate, "load_checked", lambda d: calls.append(d) or real(d))
+    real = data_files.validate.load_checked
+    monkeypatch.setattr(data_files.validate, "load_checked", lambda d: calls.append(d) or real(d))
     dataset.studies()
     dataset.tumours()
     dataset.outcomes("wt")
@@ -100,7 +100,7 @@ def test_loading_validates_once_and_reports_every_problem(fixture_data, monkeypa
     path = fixture_data / "studies" / "ehrlich2009hepatic.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("n_liver_metastases: 96", "n_liver_metastases: 97"), encoding="utf-8")
     (fixture_data / "tumours.yaml").unlink()
-    with pytest.raises(dataset.DatasetError) as raised:
+    with pytest.raises(data_files.DatasetError) as raised:
         dataset.studies()
     assert raised.value.problems == [
         "data/studies/ehrlich2009hepatic.yaml:18: n_liver_metastases: 97 is above n_patients 96",
@@ -273,3 +273,17 @@ def test_the_worked_example_of_contributing_is_true(tmp_path):
     assert validate_dataset(data) == []
     path.write_text(study.replace("estimate: 16.6", "estimate: 166"), encoding="utf-8")
     assert validate_dataset(data) == [shown]
+
+
+def test_the_data_layer_never_reads_the_chapters(tmp_path):
+    # A page's data load checks data/ only; the chapters' citation keys are a build-side check
+    # (hepmet validate, the Sphinx extension), with the same message.
+    from figures import chapter_citations
+
+    root = make_project(tmp_path / "p")
+    (root / "book").mkdir()
+    (root / "book" / "wilms-tumor.md").write_text("# Wilms tumor\n\nSee {cite:p}`smith1999unknown`.\n", encoding="utf-8")
+    assert validate_dataset(root / "data") == []
+    assert chapter_citations.project_problems(root) == [
+        "book/wilms-tumor.md:3: cite: 'smith1999unknown' has no reference: add data/references/smith1999unknown.bib"
+    ]

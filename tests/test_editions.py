@@ -4,6 +4,7 @@ the versioned site with its switcher, reproducible rebuilds of an edition, and t
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import importlib.resources
 import io
 import json
@@ -20,7 +21,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import copy_project, require_tool, run_hepmet
-from figures import citation, dataset, declared_editions, edition, multiversion, whats_new
+from figures import citation, data_files, declared_editions, edition, multiversion, whats_new
 
 REPO = Path(__file__).resolve().parents[1]
 COMMIT_TIMES = {"1.0.0": "2026-01-15T12:00:00+00:00", "2.0.0": "2026-03-15T12:00:00+00:00"}
@@ -75,7 +76,7 @@ def correctable_outcome(record: dict) -> dict | None:
 def pick_studies(root: Path) -> tuple[str, str, str]:
     """(added, corrected, reworded): the added one is named by citation roles only (an edition without
     it still builds); the corrected one has an outcome whose percentage can move; the reworded one has outcomes."""
-    records = dataset.study_records(root / "data")
+    records = data_files.study_records(root / "data")
     added = next((key for key in records if cited_only(root, key)), None)
     corrected = next((key for key in records if key != added and correctable_outcome(records[key])), None)
     reworded = next((key for key in records if key not in {added, corrected} and records[key].get("outcomes")), None)
@@ -146,11 +147,23 @@ def without_log_records(root: Path, key: str) -> dict[Path, str]:
     return originals
 
 
+def sha256_of_folder(folder: Path) -> str:
+    """The data fingerprint as documented (SHA-256 over every file's relative path and bytes, in path
+    order), computed here with os.walk: an oracle independent of figures.data_files.fingerprint."""
+    found = []
+    for top, _dirs, files in os.walk(folder):
+        found += [os.path.relpath(os.path.join(top, name), folder) for name in files]
+    digest = hashlib.sha256()
+    for relative in sorted(found, key=lambda name: name.split(os.sep)):
+        digest.update(relative.replace(os.sep, "/").encode() + b"\0" + (folder / relative).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def fingerprint_at(root: Path, commit: str, scratch: Path) -> str:
     archive = subprocess.run(["git", "archive", "--format=tar", commit, "data"], cwd=root, check=True, capture_output=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(scratch, filter="data")
-    return dataset.fingerprint(scratch / "data")
+    return data_files.fingerprint(scratch / "data")
 
 
 def page(site: Path, folder: str, name: str) -> BeautifulSoup:
@@ -401,16 +414,16 @@ def test_a_plain_copy_is_unreleased_and_its_stamp_deterministic(tmp_path):
     first, second = edition.read_edition(root), edition.read_edition(root)
     assert first == second
     assert (first.version, first.commit, first.date) == (edition.UNRELEASED, edition.UNKNOWN, None)
-    assert first.fingerprint == dataset.fingerprint(root / "data")
+    assert first.fingerprint == sha256_of_folder(root / "data")
     assert whats_new.compare_with_previous(root) is None
 
 
 def test_the_fingerprint_changes_with_any_file_under_data(tmp_path):
     root = copy_project(tmp_path / "copy")
-    before = dataset.fingerprint(root / "data")
+    before = data_files.fingerprint(root / "data")
     tumours = root / "data" / "tumours.yaml"
     tumours.write_text(tumours.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert dataset.fingerprint(root / "data") != before
+    assert data_files.fingerprint(root / "data") != before
 
 
 def test_citation_cff_is_valid_cff_1_2_0():
@@ -476,7 +489,7 @@ def test_a_plain_build_is_stamped_and_citable(built_site):
         soup = BeautifulSoup((html / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
         found = soup.find(class_="hepmet-edition")
         assert (found["data-version"], found["data-commit"]) == (edition.UNRELEASED, edition.UNKNOWN)
-        assert found["data-fingerprint"] == dataset.fingerprint(built_site / "data")
+        assert found["data-fingerprint"] == sha256_of_folder(built_site / "data")
         assert soup.find(class_="version-switcher__button") is None  # only the editions site has one
     home = BeautifulSoup((html / "book/index.html").read_text(encoding="utf-8"), "html.parser")
     box = home.find(class_="hepmet-cite")

@@ -160,7 +160,7 @@ def test_every_reference_is_cited_from_a_chapter_under_the_label_of_the_list(bui
 
 @pytest.mark.slow
 def test_the_facts_of_the_source_still_read_as_the_data_says(built_site, monkeypatch):
-    from figures import dataset, paths, text
+    from figures import dataset, formats, paths
 
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(built_site / "data"))
     dataset.load_dataset.cache_clear()
@@ -169,7 +169,7 @@ def test_the_facts_of_the_source_still_read_as_the_data_says(built_site, monkeyp
 
         def shown(fact_id: str) -> str:
             f = facts[fact_id]
-            return text.value_range(f["low"], f["high"], f["unit"]).replace("\u2013", "-")
+            return formats.value_range(f["low"], f["high"], f["unit"]).replace("\u2013", "-")
 
         def prose(page: str) -> str:
             return chapter_text(built_site, page).replace("\u2013", "-")
@@ -185,7 +185,7 @@ def test_the_facts_of_the_source_still_read_as_the_data_says(built_site, monkeyp
         assert f"overall survival (OS) is {shown('nb-4s-os')}" in nb
         # Key numbers of the largest Wilms series, against its study file.
         ehrlich = {o["id"]: o for o in dataset.study("ehrlich2009hepatic")["outcomes"]}
-        assert f"was {text.estimate(ehrlich['efs-liver-only']).replace(chr(0x2013), '-')}" in wt
+        assert f"was {formats.estimate(ehrlich['efs-liver-only']).replace(chr(0x2013), '-')}" in wt
         assert f"{ehrlich['efs-primary-resection']['estimate']:g}%, against {ehrlich['efs-no-primary-resection']['estimate']:g}%" in wt
     finally:
         dataset.load_dataset.cache_clear()
@@ -314,12 +314,12 @@ def test_the_management_table_escapes_html_and_latex(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(data))
     dataset.load_dataset.cache_clear()
     try:
-        shown = management.show_summary()
-        html_text, latex_text = shown._html(), shown._latex()
+        markdown = management.summary_table().markdown
+        # The one MyST text holds a raw HTML block (the site's) and a raw LaTeX block (the PDF's).
+        html_text, latex_text = markdown.split("{raw} latex", 1)
         assert "&lt;b&gt;bold&lt;/b&gt; &amp; 100% {x}_y" in html_text and "<b>bold" not in html_text
         assert r"<b>bold</b> \& 100\% \{x\}\_y \textasciitilde{} \textasciicircum{} \textbackslash{}emph\{z\} \#1" in latex_text
         # A run of backticks in the text cannot close the raw blocks early.
-        markdown = shown._markdown()
         fence = markdown.split("{raw}", 1)[0]
         assert len(fence) > 3 and markdown.count(fence + "{raw}") == 2
     finally:

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from scipy import stats as scipy_stats
 from test_stats import independent_random_effects
 
-from figures import contrasts, dataset, evidence_map, explorer, forest, paths, prisma
+from figures import contrasts, dataset, evidence_map, explorer, forest, formats, paths, pooling, prisma
 from synthesis_site import FIXTURE_DATA, FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
 
 
@@ -28,7 +28,7 @@ def _pool(pool_id: str) -> dict:
 
 
 def test_declared_pool_matches_an_independent_computation(fixture_data):
-    plot = forest.forest_plot(_pool("fixture-wt-os-5y"), dataset.outcomes())
+    plot = pooling.decide(_pool("fixture-wt-os-5y"), dataset.outcomes())
     assert plot.reason is None and plot.pooled.k == 3 and plot.scale == "log-log"
     # The three fixture studies: 72% (58-82), 64% (44-79), 80% (68-88), CIs on the log(-log) scale.
     reported = [(72, 58, 82), (64, 44, 79), (80, 68, 88)]
@@ -63,11 +63,11 @@ def _declared(rows: pd.DataFrame, count: int | None = None) -> dict:
 
 def test_two_studies_are_never_pooled():
     rows = _rows()
-    plot = forest.forest_plot(_declared(rows, 2), rows)
+    plot = pooling.decide(_declared(rows, 2), rows)
     assert plot.pooled is None and "at least 3 studies" in plot.reason
     assert len(plot.rows) == 2
     # The same rows with the third member pool: the refusal is the member count, nothing else.
-    assert forest.forest_plot(_declared(rows), rows).pooled.k == 3
+    assert pooling.decide(_declared(rows), rows).pooled.k == 3
 
 
 @pytest.mark.parametrize(
@@ -82,21 +82,21 @@ def test_two_studies_are_never_pooled():
 )
 def test_pools_whose_members_are_not_independent_estimates_are_not_pooled(changes, reason):
     rows = _rows(**changes)
-    plot = forest.forest_plot(_declared(rows), rows)
+    plot = pooling.decide(_declared(rows), rows)
     assert plot.pooled is None and reason in plot.reason
 
 
 def test_only_declared_pools_get_a_forest_plot(fixture_data):
     # The fixture holds comparable Wilms tumor OS rows; without a declaration nothing is drawn.
-    assert forest.forest_plots([], dataset.outcomes()) == []
-    declared = forest.forest_plots(dataset.pools(), dataset.outcomes())
+    assert pooling.decide_all([], dataset.outcomes()) == []
+    declared = pooling.decide_all(dataset.pools(), dataset.outcomes())
     assert [p.pool["id"] for p in declared] == [p["id"] for p in dataset.pools()]
 
 
 def test_forest_labels_show_each_outcome_own_n(fixture_data):
-    plot = forest.forest_plot(_pool("fixture-wt-os-5y"), dataset.outcomes())
+    plot = pooling.decide(_pool("fixture-wt-os-5y"), dataset.outcomes())
     rows, _ = forest._plot_rows(plot)
-    own = {r.label: forest.n_text(r.n) for r in plot.rows.itertuples()}
+    own = {r.label: formats.n_text(r.n) for r in plot.rows.itertuples()}
     labels_shown = rows.loc[rows["kind"] == "study", "label"].tolist()
     assert labels_shown == [f"{study} ({n})" for study, n in own.items()]
 
@@ -145,7 +145,7 @@ def test_prisma_flow_counts_the_previous_edition_and_the_new_round(fixture_data)
 def test_a_null_estimate_is_computed_from_its_counts_with_an_exact_interval():
     rows = _rows(kind="proportion", estimate=[None, 50, 50], events=[10, None, None], denominator=[21, None, None],
                  ci_low=[None, 40, 40], ci_high=[None, 60, 60])
-    converted = forest.as_percentages(rows).iloc[0]
+    converted = pooling.as_percentages(rows).iloc[0]
     assert converted["estimate"] == pytest.approx(100 * 10 / 21)
     # Clopper-Pearson for 10/21 (published: 0.2571-0.7022).
     assert (converted["ci_low"], converted["ci_high"]) == pytest.approx((25.71, 70.22), abs=0.01)
@@ -164,8 +164,8 @@ def _explorer_row(**changes) -> dict:
 
 def test_explorer_html_escapes_contributor_text():
     hostile = '<script>alert("x")</script> & "q"'
-    rows = pd.DataFrame([_explorer_row(label=hostile, interventions=["resection", hostile], group=hostile)])
-    bundle = explorer.show_explorer(rows, caption=hostile)._repr_mimebundle_()
+    rows = pd.DataFrame([_explorer_row(label=hostile, interventions=["resection", "targeted-therapy"], agents=[hostile], group=hostile)])
+    bundle = explorer.explorer_table(rows, caption=hostile)._repr_mimebundle_()
     assert "<script>" not in bundle["text/html"]
     assert "&lt;script&gt;" in bundle["text/html"]
     assert "<script>" not in bundle["text/markdown"]
@@ -222,9 +222,7 @@ def test_built_synthesis_draws_the_declared_pool_only_with_its_marks(tmp_path_fa
     assert "Not pooled because" in page and "fixture-wt-os-5y" in page
 
 
-def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site, monkeypatch):
-    monkeypatch.setenv(paths.DATA_DIR_VAR, str(built_site / "data"))
-    outcomes = dataset.outcomes()
+def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site):
     page = (built_site / "_build" / "html" / "book" / "synthesis.html").read_text(encoding="utf-8")
     text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
     assert "pools nothing and draws no forest plot" in text
@@ -232,5 +230,13 @@ def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site, 
     # The within-study contrasts are drawn: one panel per study and comparison.
     panels = [s for s in _chart_specs(page) if "vconcat" in s]
     assert len(panels) == 1
-    expected = contrasts.contrast_frame(outcomes)["panel"].nunique()
-    assert len(panels[0]["vconcat"]) == expected > 0
+    # Counted from the study files themselves, not by figures.contrasts: one panel per study and
+    # comparison that has an arm given as a percentage (an estimate, or events of a denominator).
+    expected = set()
+    for path in (built_site / "data" / "studies").glob("*.yaml"):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for outcome in record.get("outcomes") or []:
+            given = outcome.get("estimate") is not None or (outcome.get("events") is not None and outcome.get("denominator"))
+            if outcome.get("comparison") and outcome["kind"] in {"proportion", "survival", "prevalence"} and given:
+                expected.add((record["citation"], outcome["comparison"]))
+    assert len(panels[0]["vconcat"]) == len(expected) > 0

@@ -10,14 +10,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from figures import labels
+from figures import labels, palette
 
 JUDGEMENTS = ["yes", "no", "unclear", "not-applicable"]
-# Okabe-Ito colours: bluish green, vermillion, yellow, grey; with a letter each.
-JUDGEMENT_COLOURS = {"yes": "#009E73", "no": "#D55E00", "unclear": "#F0E442", "not-applicable": "#BBBBBB"}
 JUDGEMENT_SYMBOLS = {"yes": "Y", "no": "N", "unclear": "?", "not-applicable": "NA"}
 RISKS = ["low", "moderate", "high", "unclear"]
-RISK_COLOURS = {"low": "#009E73", "moderate": "#F0E442", "high": "#D55E00", "unclear": "#BBBBBB"}
 RISK_SYMBOLS = {"low": "L", "moderate": "M", "high": "H", "unclear": "?"}
 CELL = 26
 
@@ -31,15 +28,15 @@ def tool_frame(appraisals: pd.DataFrame, tool: str) -> pd.DataFrame:
     """The rows of one tool, with display columns: item heading, judgement words and symbol."""
     frame = appraisals[appraisals["tool"] == tool].copy()
     frame["heading"] = frame["item"].str.upper() + ": " + frame["domain"]
-    frame["judgement_text"] = frame["judgement"].map(lambda j: labels.APPRAISAL_JUDGEMENTS.get(j, j))
+    frame["judgement_text"] = frame["judgement"].map(lambda j: labels.word(labels.APPRAISAL_JUDGEMENTS, j))
     frame["symbol"] = frame["judgement"].map(JUDGEMENT_SYMBOLS)
-    frame["overall_text"] = frame["overall"].map(lambda r: f"{labels.RISK_OF_BIAS.get(r, r)} risk of bias")
+    frame["overall_text"] = frame["overall"].map(lambda r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias")
     frame["overall_symbol"] = frame["overall"].map(RISK_SYMBOLS)
     return frame.reset_index(drop=True)
 
 
 def _legend_scale(mapping: dict, order: list[str], words: dict) -> alt.Scale:
-    return alt.Scale(domain=[words.get(k, k) for k in order], range=[mapping[k] for k in order])
+    return alt.Scale(domain=[labels.word(words, k) for k in order], range=[mapping[k] for k in order])
 
 
 def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
@@ -50,18 +47,18 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
     y = alt.Y("label:N", sort=studies, title=None, axis=alt.Axis(labelLimit=220))
     judgement_colour = alt.Color(
         "judgement_text:N",
-        scale=_legend_scale(JUDGEMENT_COLOURS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
+        scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
         legend=alt.Legend(title="Judgement (letter in the circle)", orient="bottom", labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS)),
     )
     base = alt.Chart(frame).encode(
         x=alt.X("item:N", sort=items, title="Checklist item", axis=alt.Axis(labelAngle=0, orient="top")), y=y
     )
-    circles = base.mark_circle(size=CELL * 20, opacity=1, stroke="#333333", strokeWidth=0.5).encode(
+    circles = base.mark_circle(size=CELL * 20, opacity=1, stroke=palette.OUTLINE, strokeWidth=0.5).encode(
         color=judgement_colour,
         tooltip=[alt.Tooltip("label:N", title="Study"), alt.Tooltip("heading:N", title="Item"),
                  alt.Tooltip("judgement_text:N", title="Judgement"), alt.Tooltip("reason:N", title="Reason")],
     )
-    letters = base.mark_text(fontSize=10, fontWeight="bold", color="#000000").encode(text="symbol:N")
+    letters = base.mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT).encode(text="symbol:N")
     items_panel = alt.layer(circles, letters).properties(width=CELL * len(items), height=CELL * len(studies))
 
     overall = frame.drop_duplicates("citation").assign(column="overall")
@@ -69,17 +66,17 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
         x=alt.X("column:N", title="Overall", axis=alt.Axis(labelAngle=0, orient="top", labels=False, ticks=False)),
         y=alt.Y("label:N", sort=studies, axis=None),
     )
-    overall_circles = overall_base.mark_square(size=CELL * 20, opacity=1, stroke="#333333", strokeWidth=0.5).encode(
+    overall_circles = overall_base.mark_square(size=CELL * 20, opacity=1, stroke=palette.OUTLINE, strokeWidth=0.5).encode(
         color=alt.Color(
             "overall_text:N",
-            scale=_legend_scale(RISK_COLOURS, RISKS, {r: f"{labels.RISK_OF_BIAS.get(r, r)} risk of bias" for r in RISKS}),
+            scale=_legend_scale(palette.RISKS, RISKS, {r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias" for r in RISKS}),
             legend=alt.Legend(title="Overall (letter in the square)", orient="bottom", labelExpr=_symbol_legend(
-                RISK_SYMBOLS, {r: f"{labels.RISK_OF_BIAS.get(r, r)} risk of bias" for r in RISKS})),
+                RISK_SYMBOLS, {r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias" for r in RISKS})),
         ),
         tooltip=[alt.Tooltip("label:N", title="Study"), alt.Tooltip("overall_text:N", title="Overall"),
                  alt.Tooltip("overall_reason:N", title="Reason")],
     )
-    overall_letters = overall_base.mark_text(fontSize=10, fontWeight="bold", color="#000000").encode(text="overall_symbol:N")
+    overall_letters = overall_base.mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT).encode(text="overall_symbol:N")
     overall_panel = alt.layer(overall_circles, overall_letters).properties(width=CELL, height=CELL * len(studies))
     return (
         alt.hconcat(items_panel, overall_panel, spacing=8)
@@ -91,7 +88,7 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
 
 def _symbol_legend(symbols: dict, words: dict) -> str:
     """A Vega expression that writes each legend label as ``Y = yes``."""
-    cases = " : ".join(f"datum.label === '{words.get(k, k)}' ? '{symbols[k]} = {words.get(k, k)}'" for k in symbols)
+    cases = " : ".join(f"datum.label === '{labels.word(words, k)}' ? '{symbols[k]} = {labels.word(words, k)}'" for k in symbols)
     return f"{cases} : datum.label"
 
 
@@ -100,7 +97,7 @@ def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
     counts = frame.groupby(["item", "heading", "judgement"], sort=False).size().rename("studies").reset_index()
     totals = counts.groupby("item")["studies"].transform("sum")
     counts["share"] = 100 * counts["studies"] / totals
-    counts["judgement_text"] = counts["judgement"].map(lambda j: labels.APPRAISAL_JUDGEMENTS.get(j, j))
+    counts["judgement_text"] = counts["judgement"].map(lambda j: labels.word(labels.APPRAISAL_JUDGEMENTS, j))
     counts["symbol"] = counts["judgement"].map(JUDGEMENT_SYMBOLS)
     counts["order"] = counts["judgement"].map(JUDGEMENTS.index)
     return counts
@@ -112,13 +109,13 @@ def summary_chart(frame: pd.DataFrame, name: str) -> alt.LayerChart:
     headings = list(dict.fromkeys(frame["heading"]))
     bars = (
         alt.Chart(summary)
-        .mark_bar(stroke="#333333", strokeWidth=0.5)
+        .mark_bar(stroke=palette.OUTLINE, strokeWidth=0.5)
         .encode(
             y=alt.Y("heading:N", sort=headings, title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("share:Q", title="Studies (%)", scale=alt.Scale(domain=[0, 100]), stack="zero"),
             color=alt.Color(
                 "judgement_text:N",
-                scale=_legend_scale(JUDGEMENT_COLOURS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
+                scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
                 legend=alt.Legend(title="Judgement", orient="bottom", labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS)),
             ),
             order=alt.Order("order:Q"),
@@ -131,7 +128,7 @@ def summary_chart(frame: pd.DataFrame, name: str) -> alt.LayerChart:
         # The judgement's letter inside each segment wide enough to hold it (colour is not needed to read it).
         alt.Chart(summary)
         .transform_filter(alt.datum.share >= 8)
-        .mark_text(fontSize=10, fontWeight="bold", color="#000000")
+        .mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT)
         .encode(
             y=alt.Y("heading:N", sort=headings),
             x=alt.X("share:Q", stack="zero", bandPosition=0.5),

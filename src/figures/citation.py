@@ -14,7 +14,7 @@ import yaml
 from pybtex.database import BibliographyData, Entry, Person
 
 from figures import edition as editions
-from figures import deps, paths
+from figures import deps, paths, render
 
 CITATION_FILE = "CITATION.cff"
 
@@ -95,29 +95,24 @@ def ris(cff: dict, edition: editions.Edition) -> str:
 
 def _fenced(text: str, language: str) -> str:
     # The fence is longer than any run of backticks in the text, so no value can close it early.
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = render.fence_for(text)
     return f"{fence}{language}\n{text}{fence}\n"
 
 
-class CiteBox:
+def cite_box_text(cff: dict, edition: editions.Edition) -> str:
     """The "How to cite this edition" box, as MyST text for both editions."""
-
-    def __init__(self, cff: dict, edition: editions.Edition):
-        self.text = (
-            "::::{admonition} How to cite this edition\n:class: hepmet-cite\n\n"
-            "Cite the edition you read: its version, commit and data fingerprint identify exactly "
-            "the data and text behind every number.\n\n"
-            "BibTeX:\n\n" + _fenced(bibtex(cff, edition), "bibtex") + "\n"
-            "RIS:\n\n" + _fenced(ris(cff, edition), "text") + "::::\n"
-        )
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self.text, "text/plain": self.text}
+    return (
+        "::::{admonition} How to cite this edition\n:class: hepmet-cite\n\n"
+        "Cite the edition you read: its version, commit and data fingerprint identify exactly "
+        "the data and text behind every number.\n\n"
+        "BibTeX:\n\n" + _fenced(bibtex(cff, edition), "bibtex") + "\n"
+        "RIS:\n\n" + _fenced(ris(cff, edition), "text") + "::::\n"
+    )
 
 
-def show_cite_box() -> CiteBox:
-    """Display the citation of the edition being built (for ``book/index.md``)."""
+def cite_box() -> render.Display:
+    """The citation of the edition being built (for ``book/index.md``)."""
     deps.record("edition")  # the fingerprint covers every file under data/
     root = paths.data_dir().parent
-    return CiteBox(read_cff(root), editions.read_edition(root))
+    text = cite_box_text(read_cff(root), editions.read_edition(root))
+    return render.markdown(text, text)

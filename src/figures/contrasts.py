@@ -13,18 +13,11 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from figures import labels, text
-from figures.forest import POOLABLE_KINDS, n_text, timepoint_text
+from figures import formats, labels, palette
+from figures.pooling import POOLABLE_KINDS
 
-ARM_COLOUR = "#0072B2"
 PANEL_WIDTH = 300
 TITLE_WIDTH = 70
-
-
-def p_text(p_value, relation) -> str:
-    if p_value is None or pd.isna(p_value):
-        return "p not reported"
-    return f"p {relation if isinstance(relation, str) else '='} {text.number(p_value)}"
 
 
 def contrast_frame(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -38,20 +31,20 @@ def contrast_frame(outcomes: pd.DataFrame) -> pd.DataFrame:
             estimate = 100 * r.events / r.denominator
         if estimate is None or pd.isna(estimate):
             continue
-        measure = labels.MEASURE_NAMES.get(r.measure, r.measure)
-        when = "" if pd.isna(r.timepoint_months) else f", {timepoint_text(r.timepoint_months)}"
+        measure = labels.word(labels.MEASURE_NAMES, r.measure)
+        when = "" if pd.isna(r.timepoint_months) else f", {formats.timepoint_text(r.timepoint_months)}"
         rows.append(
             {
                 "panel": f"{r.citation}/{r.comparison}",
                 "study": r.label,
-                "title": f"{r.label} ({labels.TUMOURS.get(r.tumour, r.tumour)}): {measure}{when}, "
-                f"{r.comparison_description} ({p_text(r.p_value, r.p_relation)})",
-                "arm": f"{r.group} ({n_text(r.n)})",
+                "title": f"{r.label} ({labels.word(labels.TUMOURS, r.tumour)}): {measure}{when}, "
+                f"{r.comparison_description} ({formats.p_text(r.p_value, r.p_relation)})",
+                "arm": f"{r.group} ({formats.n_text(r.n)})",
                 "estimate": float(estimate),
                 "ci_low": None if pd.isna(r.ci_low) else float(r.ci_low),
                 "ci_high": None if pd.isna(r.ci_high) else float(r.ci_high),
-                "value": f"{text.number(round(float(estimate), 1))}%"
-                + (f" ({text.number(r.ci_low)}\u2013{text.number(r.ci_high)})" if pd.notna(r.ci_low) and pd.notna(r.ci_high) else ""),
+                "value": f"{formats.number(round(float(estimate), 1))}%"
+                + (f" ({formats.number(r.ci_low)}\u2013{formats.number(r.ci_high)})" if pd.notna(r.ci_low) and pd.notna(r.ci_high) else ""),
             }
         )
     return pd.DataFrame(rows, columns=["panel", "study", "title", "arm", "estimate", "ci_low", "ci_high", "value"])
@@ -60,8 +53,8 @@ def contrast_frame(outcomes: pd.DataFrame) -> pd.DataFrame:
 def _panel(frame: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(frame).encode(y=alt.Y("arm:N", sort=list(frame["arm"]), title=None, axis=alt.Axis(labelLimit=280)))
     x = alt.X("estimate:Q", title="Patients (%)", scale=alt.Scale(domain=[0, 100]))
-    cis = base.mark_rule(strokeWidth=2, color=ARM_COLOUR).encode(x=alt.X("ci_low:Q", scale=alt.Scale(domain=[0, 100])), x2="ci_high:Q")
-    points = base.mark_point(filled=True, size=80, color=ARM_COLOUR, opacity=1).encode(x=x, tooltip=["arm:N", "value:N"])
+    cis = base.mark_rule(strokeWidth=2, color=palette.STUDY).encode(x=alt.X("ci_low:Q", scale=alt.Scale(domain=[0, 100])), x2="ci_high:Q")
+    points = base.mark_point(filled=True, size=80, color=palette.STUDY, opacity=1).encode(x=x, tooltip=["arm:N", "value:N"])
     values = base.mark_text(align="left", dx=8, dy=-8, fontSize=11).encode(x="estimate:Q", text="value:N")
     title = textwrap.wrap(frame["title"].iloc[0], TITLE_WIDTH)
     return alt.layer(cis, points, values).properties(
@@ -80,4 +73,4 @@ def description(frame: pd.DataFrame) -> str:
         f"{group['title'].iloc[0]}: " + "; ".join(f"{a.arm} {a.value}" for a in group.itertuples())
         for _, group in frame.groupby("panel", sort=False)
     ]
-    return f"Within-study contrasts, {text.plural(len(panels), 'panel')}, one per study and comparison. " + " ".join(p + "." for p in panels)
+    return f"Within-study contrasts, {formats.plural(len(panels), 'panel')}, one per study and comparison. " + " ".join(p + "." for p in panels)

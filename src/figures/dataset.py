@@ -1,54 +1,28 @@
-"""Load the dataset under ``data/`` once per process, validated, as pandas frames.
+"""The chapters' accessors: the checked dataset (read once per process by
+:func:`figures.data_files.load_dataset`), as records and pandas frames.
 
-This is the only module that opens files under ``data/``. Chapters ask for the part they need
-(``studies("wt")``, ``tumours()``, ``facts("nb")``); each request is recorded (``figures.deps``) so
-that the build re-executes a page only when the data it used changed.
+Chapters ask for the part they need (``studies("wt")``, ``tumours()``, ``facts("nb")``); each request
+is recorded (``figures.deps``) so that the build re-executes a page only when the data it used
+changed. The build's own readers (digests, fingerprint, past editions) are in
+:mod:`figures.data_files`, which also does all the reading for this module.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from pathlib import Path
-
 import pandas as pd
-import yaml
 
-from figures import deps, paths, references, schemas, screening_log, validate, yaml_lines
-
-
-class DatasetError(Exception):
-    """The dataset has problems; the message lists every one as ``file:line: field: message``."""
-
-    def __init__(self, data_dir: Path, problems: list[str]):
-        super().__init__(f"{len(problems)} problem(s) in {data_dir}:\n" + "\n".join(problems))
-        self.problems = problems
-
-
-def _read_yaml(path: Path):
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=yaml_lines.PLAIN_LOADER)
-
-
-@functools.lru_cache(maxsize=4)
-def load_dataset(data_dir: Path) -> dict:
-    """Read and validate ``data_dir`` once per process; raises :class:`DatasetError` when invalid."""
-    checked = validate.load_checked(data_dir)
-    if checked.problems:
-        raise DatasetError(data_dir, checked.problems)
-    return {
-        "studies": [{**doc.data, "_file": Path(doc.name).name} for doc in checked.studies],
-        "tumours": checked.tumours.data,
-        "facts": {topic: doc.data or [] for topic, doc in checked.facts.items()},
-        "screening": [doc.data for doc in checked.screening],
-        "grade": [doc.data for _stem, doc in sorted(checked.grade.items())],
-        "pools": (checked.pools.data or []) if checked.pools is not None else [],
-        "management": checked.management.data if checked.management is not None else [],
-    }
+from figures import data_files, deps, paths, schemas
+from figures.data_files import load_dataset
 
 
 def _data() -> dict:
     return load_dataset(paths.data_dir())
+
+
+def _part(name: str):
+    """One part of the dataset as loaded, its use recorded."""
+    deps.record(name)
+    return _data()[name]
 
 
 def tumours() -> pd.DataFrame:
@@ -81,67 +55,6 @@ def studies(tumour: str | None = None) -> list[dict]:
     return [s for s in records if tumour is None or s["population"]["tumour"] == tumour]
 
 
-# --- digests: which parts of data/ changed since the last build -------------------------------
-
-
-def _digest(files: list[Path], root: Path) -> str:
-    h = hashlib.sha256()
-    for f in sorted(files):
-        h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-@functools.lru_cache(maxsize=None)
-def _study_tumour(path: Path, mtime_ns: int, size: int) -> object:
-    """The tumour code a study file names, read once per version of the file (its time and size
-    are part of the key): a build asks for every tumour's part, each over every study file."""
-    return ((_read_yaml(path) or {}).get("population") or {}).get("tumour")
-
-
-def part_digest(data_dir: Path, part: str) -> str:
-    """A digest of the files behind one recorded part (``studies:wt``, ``tumours``, ``facts:nb``...)."""
-    kind, _, arg = part.partition(":")
-    if kind == "studies":
-        files = sorted((data_dir / "studies").glob("*.yaml"))
-        if arg:
-            files = [f for f in files if _study_tumour(f, f.stat().st_mtime_ns, f.stat().st_size) == arg]
-        return _digest(files, data_dir)
-    if kind == "facts":
-        return _digest([f for f in [data_dir / "facts" / f"{arg}.yaml"] if f.exists()], data_dir)
-    if kind in {"tumours", "pools", "management"}:
-        return _digest([f for f in [data_dir / f"{kind}.yaml"] if f.exists()], data_dir)
-    if kind == "screening":
-        return _digest(sorted(screening_log.log_dir(data_dir).glob("*.yaml")), data_dir)
-    if kind == "grade":
-        return _digest(sorted((data_dir / "grade").glob("*.yaml")), data_dir)
-    if kind == "references":
-        return _digest(sorted((data_dir / "references").glob("*.bib")), data_dir)
-    # An unknown part depends on everything: never stale, at worst re-executed.
-    return fingerprint(data_dir)
-
-
-def fingerprint(data_dir: Path) -> str:
-    """SHA-256 of every file under ``data_dir`` (paths and bytes): the identity of a dataset."""
-    return _digest([p for p in data_dir.rglob("*") if p.is_file()], data_dir)
-
-
-def last_search(data_dir: Path) -> str | None:
-    """ISO date of the latest search round of the screening log; None when none is recorded."""
-    return screening_log.last_search_date(data_dir)
-
-
-def study_records(data_dir: Path) -> dict[str, dict]:
-    """The study files of any dataset folder (a past edition's too), by citation, as written.
-
-    Not validated: a past edition is compared as it was published, even if today's rules differ.
-    """
-    records = {}
-    for path in sorted((data_dir / "studies").glob("*.yaml")):
-        record = _read_yaml(path) or {}
-        records[str(record.get("citation") or path.stem)] = record
-    return records
-
-
 def study(citation: str) -> dict:
     """One study record by citation key."""
     for record in _data()["studies"]:
@@ -162,28 +75,25 @@ def facts(topic: str) -> list[dict]:
 
 def screening() -> list[dict]:
     """The rounds of the screening log (``data/screening/round-<N>.yaml``), in order."""
-    deps.record("screening")
-    return _data()["screening"]
+    return _part("screening")
 
 
 def grade_questions() -> list[dict]:
     """The GRADE rows of ``data/grade/*.yaml`` (one clinical question and outcome each), by id."""
-    deps.record("grade")
-    return _data()["grade"]
+    return _part("grade")
 
 
 def pools() -> list[dict]:
     """The pools an editor declared in ``data/pools.yaml`` (empty when none is declared)."""
-    deps.record("pools")
-    return _data()["pools"]
+    return _part("pools")
 
 
 def management() -> list[dict]:
     """How liver metastases are managed, one item per tumour (``data/management.yaml``)."""
-    deps.record("management")
-    return _data()["management"]
+    return _part("management")
 
 
+# fmt: off
 OUTCOME_COLUMNS = [
     "citation", "label", "design", "tumour", "subgroup", "age_group", "age_median", "age_min",
     "age_max", "n_patients", "n_liver_metastases", "timing", "interventions", "agents",
@@ -191,6 +101,7 @@ OUTCOME_COLUMNS = [
     "group", "n", "estimate", "unit", "ci_low", "ci_high", "ci_level", "ci_scale", "events",
     "denominator", "comparison", "comparison_description", "p_value", "p_relation",
 ]
+# fmt: on
 
 
 def outcomes(tumour: str | None = None) -> pd.DataFrame:
@@ -252,13 +163,15 @@ def outcomes(tumour: str | None = None) -> pd.DataFrame:
 def bibliography():
     """Every entry of ``data/references/*.bib`` as one pybtex ``BibliographyData``, sorted by key."""
     deps.record("references")
-    return references.read_entries(paths.data_dir() / "references")
+    return data_files.reference_entries(paths.data_dir())
 
 
+# fmt: off
 APPRAISAL_COLUMNS = [
     "citation", "label", "tumour", "design", "tool", "basis", "item", "domain", "judgement", "reason",
     "overall", "overall_reason",
 ]
+# fmt: on
 
 
 def appraisals(tumour: str | None = None) -> pd.DataFrame:
@@ -273,10 +186,20 @@ def appraisals(tumour: str | None = None) -> pd.DataFrame:
         appraisal = record["appraisal"]
         labels = {item["id"]: item["label"] for item in tools[appraisal["tool"]]["items"]}
         for item in appraisal["items"]:
-            rows.append({
-                "citation": record["citation"], "label": record["label"], "tumour": record["population"]["tumour"],
-                "design": record["design"], "tool": appraisal["tool"], "basis": appraisal["basis"],
-                "item": item["id"], "domain": labels[item["id"]], "judgement": item["judgement"],
-                "reason": item["reason"], "overall": appraisal["overall"], "overall_reason": appraisal["reason"],
-            })
+            rows.append(
+                {
+                    "citation": record["citation"],
+                    "label": record["label"],
+                    "tumour": record["population"]["tumour"],
+                    "design": record["design"],
+                    "tool": appraisal["tool"],
+                    "basis": appraisal["basis"],
+                    "item": item["id"],
+                    "domain": labels[item["id"]],
+                    "judgement": item["judgement"],
+                    "reason": item["reason"],
+                    "overall": appraisal["overall"],
+                    "overall_reason": appraisal["reason"],
+                }
+            )
     return pd.DataFrame(rows, columns=APPRAISAL_COLUMNS)

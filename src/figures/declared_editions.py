@@ -45,7 +45,7 @@ class Declared:
     commit: str
     date: str
     summary: str
-    line: int          # where it starts in the file, for messages
+    line: int  # where it starts in the file, for messages
 
     @property
     def version_key(self) -> tuple[int, int, int]:
@@ -60,7 +60,7 @@ class Declared:
     def epoch(self) -> int:
         """The release date at 00:00 UTC, as seconds: the edition's ``SOURCE_DATE_EPOCH``."""
         day = dt.date.fromisoformat(self.date)
-        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 class EditionsFileError(Exception):
@@ -118,16 +118,24 @@ def _parse(text: str, name: str) -> tuple[list[Declared], list[str]]:
         date, date_line = values.get("date", (None, line))
         summary, summary_line = values.get("summary", (None, line))
         if "version" in values and not (version and _SEMVER.fullmatch(version)):
-            item_problems.append(f"{name}:{version_line}: {where}.version: {version!r} is not a semantic version MAJOR.MINOR.PATCH (e.g. \"1.0.0\")")
+            item_problems.append(
+                f"{name}:{version_line}: {where}.version: {version!r} is not a semantic version MAJOR.MINOR.PATCH "
+                '(e.g. "1.0.0")'
+            )
         if "commit" in values and not (commit and _FULL_COMMIT.fullmatch(commit)):
-            item_problems.append(f"{name}:{commit_line}: {where}.commit: {commit!r} is not a full commit hash (40 lowercase hex digits; `git rev-parse <commit>` prints it)")
+            item_problems.append(
+                f"{name}:{commit_line}: {where}.commit: {commit!r} is not a full commit hash (40 lowercase hex digits; "
+                "`git rev-parse <commit>` prints it)"
+            )
         if "date" in values:
             try:
                 if not (date and _ISO_DATE.fullmatch(date)):
                     raise ValueError
                 dt.date.fromisoformat(date)
             except ValueError:
-                item_problems.append(f"{name}:{date_line}: {where}.date: {date!r} is not an ISO date YYYY-MM-DD that exists")
+                item_problems.append(
+                    f"{name}:{date_line}: {where}.date: {date!r} is not an ISO date YYYY-MM-DD that exists"
+                )
         if "summary" in values and not (summary or "").strip():
             item_problems.append(f"{name}:{summary_line}: {where}.summary: must be a non-blank line")
         elif summary and "\n" in summary.strip():
@@ -137,7 +145,10 @@ def _parse(text: str, name: str) -> tuple[list[Declared], list[str]]:
             declared.append(Declared(version, commit, date, summary.strip(), line))  # type: ignore[arg-type]
     for before, after in zip(declared, declared[1:]):
         if after.version_key <= before.version_key:
-            problems.append(f"{name}:{after.line}: version: {after.version} does not follow {before.version} (versions must strictly increase)")
+            problems.append(
+                f"{name}:{after.line}: version: {after.version} does not follow {before.version} (versions must "
+                "strictly increase)"
+            )
         if after.date < before.date:
             problems.append(f"{name}:{after.line}: date: {after.date} is before {before.version}'s date {before.date}")
     seen: dict[str, Declared] = {}
@@ -182,11 +193,20 @@ def check(root: Path) -> list[str]:
     previous: Declared | None = None
     for edition in declared:
         if not _git_ok(root, "cat-file", "-e", f"{edition.commit}^{{commit}}"):
-            problems.append(f"{name}:{edition.line}: commit: {edition.commit} is not a commit of this repository (a shallow clone lacks history: fetch it all)")
+            problems.append(
+                f"{name}:{edition.line}: commit: {edition.commit} is not a commit of this repository (a shallow clone "
+                "lacks history: fetch it all)"
+            )
         elif not is_ancestor(root, edition.commit):
-            problems.append(f"{name}:{edition.line}: commit: {edition.commit} is not an ancestor of HEAD: an edition must be reachable from the main branch")
+            problems.append(
+                f"{name}:{edition.line}: commit: {edition.commit} is not an ancestor of HEAD: an edition must be "
+                "reachable from the main branch"
+            )
         elif previous and not is_ancestor(root, previous.commit, of=edition.commit):
-            problems.append(f"{name}:{edition.line}: commit: {edition.commit} does not descend from {previous.version}'s commit {previous.commit[:12]}")
+            problems.append(
+                f"{name}:{edition.line}: commit: {edition.commit} does not descend from {previous.version}'s commit "
+                f"{previous.commit[:12]}"
+            )
         previous = edition
     return problems
 

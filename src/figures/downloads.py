@@ -16,7 +16,7 @@ from pybtex.database.output.bibtex import Writer as BibtexWriter
 from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
 
-from figures import dataset
+from figures import dataset, formats, render
 
 FOLDER = "downloads"
 CSV_NAME = "hepmet-outcomes.csv"
@@ -179,27 +179,21 @@ DESCRIPTIONS = {
 }
 
 
-class DownloadLinks:
+def download_links(sizes: dict[str, int], prefix: str) -> render.Display:
     """Links to the downloads on the site; in the PDF, their names and where the site serves them."""
-
-    def __init__(self, sizes: dict[str, int], prefix: str):
-        self.sizes = sizes
-        self.prefix = prefix
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        items = "".join(
-            f'<li><a href="{html.escape(self.prefix + name, quote=True)}" download>{html.escape(name)}</a>: '
-            f"{html.escape(DESCRIPTIONS[name])}, {size:,} bytes</li>"
-            for name, size in self.sizes.items()
-        )
-        plain = "\n".join(f"- {name}: {DESCRIPTIONS[name]}" for name in self.sizes)
-        return {
-            "text/html": f'<ul class="hepmet-downloads">{items}</ul>',
-            "text/markdown": plain + f"\n\nThey are served from the `{FOLDER}/` folder of the review's website.\n",
-            "text/plain": plain,
-        }
+    items = "".join(
+        f'<li><a href="{html.escape(prefix + name, quote=True)}" download>{html.escape(name)}</a>: '
+        f"{html.escape(DESCRIPTIONS[name])}, {formats.count(size)} bytes</li>"
+        for name, size in sizes.items()
+    )
+    plain = "\n".join(f"- {name}: {DESCRIPTIONS[name]}" for name in sizes)
+    return render.Display({
+        "text/html": f'<ul class="hepmet-downloads">{items}</ul>',
+        "text/markdown": plain + f"\n\nThey are served from the `{FOLDER}/` folder of the review's website.\n",
+        "text/plain": plain,
+    })
 
 
-def links(page_depth: int = 1) -> DownloadLinks:
+def links(page_depth: int = 1) -> render.Display:
     """The download links for a page ``page_depth`` folders below the site root."""
-    return DownloadLinks({name: len(content) for name, content in files().items()}, "../" * page_depth + FOLDER + "/")
+    return download_links({name: len(content) for name, content in files().items()}, "../" * page_depth + FOLDER + "/")

@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from figures import dataset, declared_editions
+from figures import data_files, declared_editions
 
 UNRELEASED = "unreleased"
 DEVELOPMENT = "development version after "
@@ -51,14 +51,14 @@ def is_checkout(root: Path) -> bool:
 
 @dataclass(frozen=True)
 class Edition:
-    version: str               # "1.0.0", "development version after 1.0.0", or "unreleased"
-    commit: str                # full hash, or "unknown"
-    commit_date: str | None    # ISO date of the commit
-    date: str | None           # ISO date shown: SOURCE_DATE_EPOCH, else the declared date, else the commit's
-    last_search: str | None    # ISO date of the latest search round
-    fingerprint: str           # SHA-256 of the files under data/
-    released: bool = False     # True: HEAD is a declared edition's commit
-    after: str | None = None   # a development state: the newest declared edition it descends from
+    version: str  # "1.0.0", "development version after 1.0.0", or "unreleased"
+    commit: str  # full hash, or "unknown"
+    commit_date: str | None  # ISO date of the commit
+    date: str | None  # ISO date shown: SOURCE_DATE_EPOCH, else the declared date, else the commit's
+    last_search: str | None  # ISO date of the latest search round
+    fingerprint: str  # SHA-256 of the files under data/
+    released: bool = False  # True: HEAD is a declared edition's commit
+    after: str | None = None  # a development state: the newest declared edition it descends from
 
     @property
     def short_commit(self) -> str:
@@ -85,7 +85,9 @@ class Edition:
             f"{html.escape(label)}: <code>{html.escape(value)}</code></span> "
             for label, value in self.facts()
         )
-        pdf = f'<a class="hepmet-edition-pdf" href="{html.escape(pdf_href)}">PDF of this edition</a>' if pdf_href else ""
+        pdf = (
+            f'<a class="hepmet-edition-pdf" href="{html.escape(pdf_href)}">PDF of this edition</a>' if pdf_href else ""
+        )
         return (
             f'<div class="hepmet-edition" data-version="{html.escape(self.version)}" '
             f'data-commit="{html.escape(self.commit)}" data-fingerprint="{html.escape(self.fingerprint)}">'
@@ -94,7 +96,7 @@ class Edition:
 
 
 def iso_date(epoch: str | int) -> str:
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
 
 
 def read_edition(root: Path) -> Edition:
@@ -124,65 +126,21 @@ def read_edition(root: Path) -> Edition:
         commit=commit,
         commit_date=commit_date,
         date=iso_date(epoch) if epoch else declared_date or commit_date,
-        last_search=dataset.last_search(data_dir),
-        fingerprint=dataset.fingerprint(data_dir),
+        last_search=data_files.last_search(data_dir),
+        fingerprint=data_files.fingerprint(data_dir),
         released=released,
         after=after,
     )
 
 
-# --- the stamp in the build: every HTML page's footer, the PDF's title page ---------------------
+# --- the stamp on the PDF's title page (set by figures.sphinx_ext) -----------------------------
 
 
-def _latex_release_info(edition: Edition) -> str:
+def latex_release_info(edition: Edition) -> str:
+    """The edition's facts for the PDF's title page (``\\setreleaseinfo``), escaped for LaTeX."""
     from sphinx.util import texescape
 
     texescape.init()  # idempotent; the LaTeX builder calls it too, but later than config-inited
     lines = [f"{texescape.escape(label)}: {texescape.escape(value)}" for label, value in edition.facts()[1:]]
     lines.append(f"Data SHA-256: \\texttt{{\\small {texescape.escape(edition.fingerprint)}}}")
     return "\\par{\\normalsize\\upshape " + "\\par ".join(lines) + "\\par}"
-
-
-def on_config_inited(app, config) -> None:
-    """Put the edition on the PDF's title page and, for a multi-version site, the switcher.
-
-    Only options Sphinx does not store in its environment are touched here (``latex_elements``,
-    ``html_theme_options``), so a new commit does not make every page re-execute; ``version`` and
-    ``release`` (read by the theme's banner of old editions) are set only when ``hepmet editions``
-    builds, which re-reads everything anyway.
-    """
-    edition = read_edition(Path(app.confdir))
-    app.hepmet_edition = edition
-    switcher_json = os.environ.get(SWITCHER_VAR)
-    elements = dict(config.latex_elements or {})
-    # The title page prints "<releasename> <release>"; see below for why release is usually empty.
-    elements["releasename"] = "Edition" if switcher_json else f"Edition {edition.version}"
-    elements["preamble"] = (
-        elements.get("preamble", "") + "\n\\setreleaseinfo{" + _latex_release_info(edition) + "}\n"
-    )
-    config.latex_elements = elements
-
-    if switcher_json:
-        # The theme's banner for old editions compares DOCUMENTATION_OPTIONS.VERSION (Sphinx's
-        # ``release``) with the preferred entry of versions.json.
-        config.version = config.release = edition.version
-        options = config.html_theme_options
-        options["switcher"] = {"json_url": switcher_json, "version_match": edition.version}
-        options["check_switcher"] = False  # the JSON sits beside the editions, outside this build
-        options["show_version_warning_banner"] = True
-        header = list(options.get("article_header_start") or ["toggle-primary-sidebar.html"])
-        options["article_header_start"] = [*header, "version-switcher"]
-
-
-def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
-    """Append the edition stamp (and the link to the edition's PDF) to the page's footer."""
-    pdf_name = os.environ.get(PDF_VAR)
-    pdf_href = context["pathto"](pdf_name, 1) if pdf_name else None
-    stamp = app.hepmet_edition.stamp_html(pdf_href)
-    context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + stamp
-
-
-def setup_sphinx(app) -> None:
-    """Connect the edition's handlers (called from ``figures.sphinx_ext.setup``)."""
-    app.connect("config-inited", on_config_inited, priority=450)
-    app.connect("html-page-context", on_html_page_context)

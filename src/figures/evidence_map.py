@@ -5,11 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from figures import labels
+from figures import labels, palette
 
-AGE_CLASSES = ["pediatric", "adult", "mixed"]
-# Okabe-Ito colours, as in figures.charts: pediatric blue, adult orange, mixed grey.
-AGE_COLOURS = ["#0072B2", "#E69F00", "#999999"]
+AGE_CLASSES = list(palette.AGE_CLASSES)
 
 
 def evidence_map(studies: list[dict]) -> pd.DataFrame:
@@ -49,8 +47,8 @@ def evidence_map_table(cells: pd.DataFrame) -> pd.DataFrame:
         ]
     ).pivot_table(index=["tumour", "intervention"], columns="age", values="text", aggfunc="first")
     table = table.reindex(columns=[a for a in AGE_CLASSES if a in table.columns]).reset_index()
-    table["tumour"] = table["tumour"].map(lambda c: labels.TUMOURS.get(c, c))
-    table["intervention"] = table["intervention"].map(lambda c: labels.INTERVENTIONS.get(c, c))
+    table["tumour"] = table["tumour"].map(lambda c: labels.word(labels.TUMOURS, c))
+    table["intervention"] = table["intervention"].map(lambda c: labels.word(labels.INTERVENTIONS, c))
     return table.rename(columns={"tumour": "Tumour", "intervention": "Intervention"}).rename(
         columns={a: f"{a.capitalize()} studies" for a in AGE_CLASSES}
     )
@@ -59,13 +57,13 @@ def evidence_map_table(cells: pd.DataFrame) -> pd.DataFrame:
 def evidence_map_chart(cells: pd.DataFrame) -> alt.Chart:
     """Tumour by intervention: a circle per age class, its area the patients, its label the studies."""
     frame = cells.assign(
-        tumour_name=cells["tumour"].map(lambda c: labels.TUMOURS.get(c, c)),
-        intervention_name=cells["intervention"].map(lambda c: labels.INTERVENTIONS.get(c, c)),
+        tumour_name=cells["tumour"].map(lambda c: labels.word(labels.TUMOURS, c)),
+        intervention_name=cells["intervention"].map(lambda c: labels.word(labels.INTERVENTIONS, c)),
     )
     ages = [a for a in AGE_CLASSES if a in set(frame["age"])]
     colour = alt.Color(
         "age:N",
-        scale=alt.Scale(domain=ages, range=[AGE_COLOURS[AGE_CLASSES.index(a)] for a in ages]),
+        scale=alt.Scale(domain=ages, range=[palette.AGE_CLASSES[a] for a in ages]),
         legend=alt.Legend(title="Series", orient="bottom"),
     )
     encoding = dict(

@@ -227,10 +227,3 @@ def on_doctree_read(app, doctree) -> None:
 def on_env_purge_doc(app, env, docname) -> None:
     _without_pdfs(env).discard(docname)
 
-
-def setup_chart_pdfs(app) -> None:
-    """Connect the events that keep chart PDFs out of builds that do not write a PDF."""
-    app.connect("builder-inited", on_builder_inited)
-    app.connect("env-get-outdated", on_env_get_outdated)
-    app.connect("doctree-read", on_doctree_read)
-    app.connect("env-purge-doc", on_env_purge_doc)

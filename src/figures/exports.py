@@ -32,7 +32,9 @@ def detect_format(path: Path, text: str) -> str:
             if re.match(r"^PMID- ", line):
                 return "medline"
             break
-    raise ExportError(f"{path}:1: (file): neither MEDLINE (first line 'PMID- ...') nor RIS (first line 'TY  - ...'); give --format")
+    raise ExportError(
+        f"{path}:1: (file): neither MEDLINE (first line 'PMID- ...') nor RIS (first line 'TY  - ...'); give --format"
+    )
 
 
 def _year(text: str | None) -> int | None:
@@ -91,12 +93,15 @@ def read_export(path: Path, export_format: str | None = None) -> tuple[str, list
             entries = rispy.loads(text)
             candidates = [_from_ris(e) for e in entries]
             starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"^TY {2}- ", line)]
-    except (ValueError, KeyError, IOError) as err:
+    except (OSError, ValueError, KeyError) as err:
         raise ExportError(f"{path}:1: (file): not a {export_format.upper()} export ({err})") from None
     if not candidates:
         raise ExportError(f"{path}:1: (file): no record found in this {export_format.upper()} file")
     for index, candidate in enumerate(candidates):
         if not candidate.title:
             line = starts[index] if index < len(starts) else 1
-            raise ExportError(f"{path}:{line}: record {index + 1}: no title (tag {'TI' if export_format == 'medline' else 'TI or T1'})")
+            raise ExportError(
+                f"{path}:{line}: record {index + 1}: no title (tag "
+                f"{'TI' if export_format == 'medline' else 'TI or T1'})"
+            )
     return export_format, candidates

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from figures import references, screening_log
+from figures import data_files, screening_log
 
 TITLE_THRESHOLD = 95
 
@@ -92,7 +92,9 @@ class Known:
         title = normalise_title(candidate.title)
         if not title or not self.titles:
             return None
-        hits = process.extract(title, [t[0] for t in self.titles], scorer=fuzz.ratio, score_cutoff=TITLE_THRESHOLD, limit=None)
+        hits = process.extract(
+            title, [t[0] for t in self.titles], scorer=fuzz.ratio, score_cutoff=TITLE_THRESHOLD, limit=None
+        )
         for _, _, index in sorted(hits, key=lambda h: -h[1]):
             _, year, reason, what = self.titles[index]
             if year is None or candidate.year is None or abs(year - candidate.year) <= 1:
@@ -108,20 +110,48 @@ def _year(value) -> int | None:
 def known_to_review(data_dir: Path, rounds: list[dict]) -> Known:
     """The references and the records of ``rounds``, for :meth:`Known.match`."""
     known = Known()
-    for key, entry in references.read_entries(Path(data_dir) / "references").entries.items():
+    for key, entry in data_files.reference_entries(data_dir).entries.items():
         f = entry.fields
-        known.add("already-included", f"already in the review as reference {key}", f.get("title"), f.get("year"), f.get("pmid"), f.get("doi"))
+        known.add(
+            "already-included",
+            f"already in the review as reference {key}",
+            f.get("title"),
+            f.get("year"),
+            f.get("pmid"),
+            f.get("doi"),
+        )
     for round_ in rounds:
         for r in round_["records"]:
             if r["decision"] == "include":
-                known.add("already-included", f"already included as record {r['id']} ({r['study']})", r["title"], r["year"], r["pmid"], r["doi"])
+                known.add(
+                    "already-included",
+                    f"already included as record {r['id']} ({r['study']})",
+                    r["title"],
+                    r["year"],
+                    r["pmid"],
+                    r["doi"],
+                )
             else:
-                known.add("duplicate", f"same work as record {r['id']} of round {round_['round']}", r["title"], r["year"], r["pmid"], r["doi"])
+                known.add(
+                    "duplicate",
+                    f"same work as record {r['id']} of round {round_['round']}",
+                    r["title"],
+                    r["year"],
+                    r["pmid"],
+                    r["doi"],
+                )
     return known
 
 
-def new_round(number: int, date: str, description: str, databases: list[dict], queries: list[dict],
-              found: dict[str, list[Candidate]], known: Known) -> dict:
+def new_round(
+    number: int,
+    date: str,
+    description: str,
+    databases: list[dict],
+    queries: list[dict],
+    found: dict[str, list[Candidate]],
+    known: Known,
+) -> dict:
     """The round ``number``: its queries (with how many records each returned) and its records.
 
     ``found`` maps each query id to the records it returned, in order.
@@ -137,9 +167,18 @@ def new_round(number: int, date: str, description: str, databases: list[dict], q
                 continue
             ident = screening_log.record_id(number, len(records) + 1)
             record = {
-                "id": ident, "queries": [query["id"]], "title": " ".join(candidate.title.split()),
-                "year": candidate.year, "pmid": candidate.pmid, "doi": bare_doi(candidate.doi), "pmcid": candidate.pmcid,
-                "url": candidate.url, "decision": "to-screen", "reason": None, "study": None, "note": None,
+                "id": ident,
+                "queries": [query["id"]],
+                "title": " ".join(candidate.title.split()),
+                "year": candidate.year,
+                "pmid": candidate.pmid,
+                "doi": bare_doi(candidate.doi),
+                "pmcid": candidate.pmcid,
+                "url": candidate.url,
+                "decision": "to-screen",
+                "reason": None,
+                "study": None,
+                "note": None,
             }
             if candidate.authors:
                 record["authors"] = list(candidate.authors)
@@ -149,8 +188,22 @@ def new_round(number: int, date: str, description: str, databases: list[dict], q
             if matched:
                 record.update(decision="exclude", reason=matched[0], note=matched[1])
             else:
-                known.add("duplicate", f"same work as record {ident} of this round", candidate.title, candidate.year, candidate.pmid, candidate.doi)
+                known.add(
+                    "duplicate",
+                    f"same work as record {ident} of this round",
+                    candidate.title,
+                    candidate.year,
+                    candidate.pmid,
+                    candidate.doi,
+                )
             if candidate.pmid:
                 by_pmid[candidate.pmid] = record
             records.append(record)
-    return {"round": number, "date": date, "description": description, "databases": databases, "queries": queries, "records": records}
+    return {
+        "round": number,
+        "date": date,
+        "description": description,
+        "databases": databases,
+        "queries": queries,
+        "records": records,
+    }

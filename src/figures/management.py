@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, grade, labels, render, text
+from figures import dataset, formats, grade, labels, render, text
 
 NOT_GRADED = "not yet graded"
 COLUMNS = {
@@ -32,7 +32,7 @@ def evidence(tumour: str) -> str:
     """What the evidence on ``tumour`` is, counted from the study files: ``3 studies, 2 in children
     or adolescents``."""
     records = dataset.studies(tumour)
-    young = sum(labels.age_class(s["population"]["age_group"]) == "pediatric" for s in records)
+    young = sum(labels.is_young(s["population"]["age_group"]) for s in records)
     if not records:
         return "no study yet"
     if young == len(records):
@@ -41,7 +41,7 @@ def evidence(tumour: str) -> str:
         share = "none in children or adolescents"
     else:
         share = f"{young} in children or adolescents"
-    return f"{text.plural(len(records), 'study', 'studies')}, {share}"
+    return f"{formats.plural(len(records), 'study', 'studies')}, {share}"
 
 
 def _items() -> list[tuple[str, dict]]:
@@ -68,16 +68,16 @@ def summary_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS.values()))
 
 
-def show_summary() -> render.StackedTableDisplay:
+def summary_table() -> render.Display:
     """The summary table of the conclusion."""
-    return render.show_stacked_table(
+    return render.stacked_table(
         summary_frame(),
         caption="Management of liver metastases by tumor: presentation, first-line approach, when liver-directed treatment is considered, the evidence and its certainty",
         widths=WIDTHS,
     )
 
 
-def bottom_lines() -> text.Markdown:
+def bottom_lines() -> render.Display:
     """Every tumour's bottom line from ``data/management.yaml`` with its certainty, in Table 1's
     order, as a definition list."""
     lines, plain = [], []
@@ -85,4 +85,4 @@ def bottom_lines() -> text.Markdown:
         head = f"{name} (certainty: {certainty(item['tumour'])})"
         lines += [render.escape_markdown(head), f": {render.escape_markdown(item['bottom_line'])} {text.cite_role(item['citations'])}", ""]
         plain.append(f"{head}: {item['bottom_line']}")
-    return text.Markdown("\n".join(lines), "\n".join(plain))
+    return render.markdown("\n".join(lines), "\n".join(plain))

@@ -39,7 +39,6 @@ from figures import declared_editions, edition, paths
 DEV_SLOT = "dev"
 LATEST_SLOT = "latest"
 VERSIONS_FILE = "versions.json"
-PDF_BUILT = "hepmet-review.pdf"  # latex_documents.targetname in _config.yml, as .pdf
 _STAMP_VERSION = re.compile(r'class="hepmet-edition" data-version="([^"]*)"')
 
 
@@ -49,13 +48,13 @@ class EditionsError(Exception):
 
 @dataclass(frozen=True)
 class Slot:
-    folder: str                                   # folder in the site: the version, or "dev"
-    commit: str                                   # what git checks out
-    declared: declared_editions.Declared | None   # None: the development state
+    folder: str  # folder in the site: the version, or "dev"
+    commit: str  # what git checks out
+    declared: declared_editions.Declared | None  # None: the development state
 
     @property
     def pdf_name(self) -> str:
-        return f"hepmet-review-{self.folder}.pdf"
+        return paths.edition_pdf_name(self.folder)
 
     @property
     def title(self) -> str:
@@ -98,7 +97,10 @@ def tag_editions(root: Path, progress=print) -> list[str]:
         if existing == declared.commit:
             continue
         if existing:
-            raise EditionsError(f"tag {declared.tag} exists at {existing[:12]}, but editions.yaml declares {declared.version} at {declared.commit[:12]}")
+            raise EditionsError(
+                f"tag {declared.tag} exists at {existing[:12]}, but editions.yaml declares {declared.version} at "
+                f"{declared.commit[:12]}"
+            )
         _git(root, "tag", "-a", declared.tag, declared.commit, "-m", f"Edition {declared.version}: {declared.summary}")
         progress(f"tagged {declared.tag} at {declared.commit[:12]}")
         created.append(declared.tag)
@@ -110,7 +112,7 @@ def _run(command: list[str], cwd: Path, env: dict, log: Path, what: str) -> None
     log.write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         # The clone is deleted after the build: keep its build logs beside this one.
-        for build_log in (cwd / "_build").glob("*.log"):
+        for build_log in (cwd / paths.BUILD_DIR).glob("*.log"):
             shutil.copyfile(build_log, log.with_name(f"{log.stem}-{build_log.name}"))
         raise EditionsError(f"{what} failed; its logs are in {log.parent}:\n{result.stderr.strip()[-3000:]}")
 
@@ -145,9 +147,9 @@ def build_slot(root: Path, slot: Slot, target: Path, pdf: bool, logs: Path, prog
             progress(f"  {slot.folder}: PDF")
             _run([*command, "--pdf"], clone, env, logs / f"{slot.folder}-pdf.log", f"the PDF build of {slot.title}")
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(clone / "_build" / "html", target)
+        shutil.copytree(paths.published(clone, "html"), target)
         if pdf:
-            shutil.copyfile(clone / "_build" / "latex" / PDF_BUILT, target / slot.pdf_name)
+            shutil.copyfile(paths.published_pdf(clone), target / slot.pdf_name)
 
 
 def stated_version(folder: Path) -> str:
@@ -196,8 +198,16 @@ def _publish(staged: Path, out: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def build_site(root: Path, out: Path, *, pdf: bool, base_url: str = "/", include_dev: bool = True,
-               only: list[str] | None = None, progress=print) -> list[Slot]:
+def build_site(
+    root: Path,
+    out: Path,
+    *,
+    pdf: bool,
+    base_url: str = "/",
+    include_dev: bool = True,
+    only: list[str] | None = None,
+    progress=print,
+) -> list[Slot]:
     """Build the editions of ``root`` into ``out``; ``only`` rebuilds just those folders.
 
     Everything is built in a staging folder beside ``out`` (a copy of ``out`` when ``only`` is
@@ -245,6 +255,8 @@ def _write_index(site: Path, slots: list[Slot], base_url: str) -> None:
     newest = (released or slots)[-1]
     shutil.rmtree(site / LATEST_SLOT, ignore_errors=True)
     shutil.copytree(site / newest.folder, site / LATEST_SLOT)
-    (site / VERSIONS_FILE).write_text(json.dumps(versions_json(slots, stated, base_url), indent=2) + "\n", encoding="utf-8")
+    (site / VERSIONS_FILE).write_text(
+        json.dumps(versions_json(slots, stated, base_url), indent=2) + "\n", encoding="utf-8"
+    )
     (site / "index.html").write_text(_redirect(f"{LATEST_SLOT}/index.html"), encoding="utf-8")
     (site / ".nojekyll").write_text("", encoding="utf-8")  # serve _static/ as is on GitHub Pages

@@ -81,7 +81,3 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         if lighter != text:
             page.write_text(lighter, encoding="utf-8")
 
-
-def setup(app: Sphinx) -> None:
-    app.add_css_file("icons.css")
-    app.connect("build-finished", on_build_finished)

@@ -1,4 +1,5 @@
-"""Where the project's inputs live, for the build, the CLI and the chapters' kernels."""
+"""Where the project's inputs and the build's outputs live, for the build, the CLI and the chapters'
+kernels: every path the build and its tests agree on is named here once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
 # Set by the build (figures.execute.on_builder_inited): "0" when it writes no PDF, so charts skip
 # their vector PDF drawing (the HTML site never shows it).
 CHART_PDFS_VAR = "HEPMET_CHART_PDFS"
+
+BUILD_DIR = "_build"
+# Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
+# between builds (doctrees, executed notebooks, dependency digests: incremental builds), and the
+# published folder (_build/html or _build/latex) is replaced only after a build that succeeded.
+WORK_DIR = ".work"
+OUTPUT_DIRS = {"html": "html", "pdflatex": "latex"}
+# The state figures.sphinx_ext keeps beside the doctrees (digests, dependencies, executed pages).
+STATE_DIR = ".hepmet"
+# The PDF edition: latex_documents.targetname in _config.yml, as .pdf.
+PDF_NAME = "hepmet-review.pdf"
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -38,3 +50,43 @@ def chart_cache_dir() -> Path | None:
     """The build's folder of chart PDFs, or None outside a build (nothing is cached then)."""
     configured = os.environ.get(CHART_CACHE_VAR)
     return Path(configured) if configured else None
+
+
+def published(root: Path, builder: str) -> Path:
+    """The published output of ``builder`` (``html`` or ``pdflatex``): what readers are given."""
+    return root / BUILD_DIR / OUTPUT_DIRS[builder]
+
+
+def published_pdf(root: Path) -> Path:
+    """The PDF edition of the last successful ``hepmet build --pdf``."""
+    return published(root, "pdflatex") / PDF_NAME
+
+
+def edition_pdf_name(folder: str) -> str:
+    """The file name of an edition's PDF in the versioned site (``hepmet-review-2.0.0.pdf``)."""
+    return f"{Path(PDF_NAME).stem}-{folder}.pdf"
+
+
+def work_dir(root: Path) -> Path:
+    """Jupyter Book's ``--path-output`` for ``hepmet build`` (it appends ``_build`` itself)."""
+    return root / BUILD_DIR / WORK_DIR
+
+
+def work_output(root: Path, builder: str) -> Path:
+    """Where Jupyter Book writes ``builder``'s output before it is published."""
+    return work_dir(root) / BUILD_DIR / OUTPUT_DIRS[builder]
+
+
+def work_doctrees(root: Path) -> Path:
+    """Sphinx's doctrees (and its environment) of the builds ``hepmet build`` runs in ``root``."""
+    return work_dir(root) / BUILD_DIR / ".doctrees"
+
+
+def state_beside(doctrees: Path) -> Path:
+    """The extension's state of the build whose doctrees are in ``doctrees``."""
+    return Path(doctrees).parent / STATE_DIR
+
+
+def build_state(root: Path) -> Path:
+    """The extension's state of the builds ``hepmet build`` runs in ``root``."""
+    return state_beside(work_doctrees(root))

@@ -4,7 +4,7 @@ The latest round is drawn as the new search; the studies included by every earli
 "previous edition" arm; the total is the number of study files the review holds. Every count comes
 from :func:`figures.screening_log.prisma_counts` (the records and their decisions), so no box holds
 a typed number. Where a source's own size was not recorded, the box says so in a sentence. The
-diagram is an Altair chart, so its text travels as JSON data through ``render.show_chart`` and is
+diagram is an Altair chart, so its text travels as JSON data through ``render.chart`` and is
 never pasted into markup.
 """
 
@@ -16,14 +16,13 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from figures import text
+from figures import formats, palette
 from figures.screening_log import REASONS, PrismaCounts, prisma_counts
 
 BOX_WIDTH = 250
 COLUMN_GAP = 40
 LINE_HEIGHT = 14
 ROW_GAP = 30
-BOX_COLOUR = "#F0F4F8"
 WRAP_CHARACTERS = 46
 
 
@@ -51,18 +50,18 @@ def flow(rounds: list[dict], studies_on_file: int) -> Flow:
 
 
 def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
-    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {counts.identified:,}"]
+    lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {formats.count(counts.identified)}"]
     held = [source.get("records") for source in latest.get("databases") or []]
     for source in latest.get("databases") or []:
-        lines.append(f"\u2022 {source['name']}" + (f": {source['records']:,} entries" if source.get("records") is not None else ""))
+        lines.append(f"\u2022 {source['name']}" + (f": {formats.count(source['records'])} entries" if source.get("records") is not None else ""))
     if sum(n for n in held if n is not None) > counts.identified:
-        lines.append(f"\u2022 only the {counts.identified:,} records logged one by one are counted (the screening log says why)")
+        lines.append(f"\u2022 only the {formats.count(counts.identified)} records logged one by one are counted (the screening log says why)")
     queries = latest.get("queries") or []
     if queries:
         returned = [q["records"] for q in queries if q.get("records") is not None]
         line = f"\u2022 {len(queries)} saved quer{'y' if len(queries) == 1 else 'ies'}"
         if returned:
-            line += f", {sum(returned):,} hits before de-duplication"
+            line += f", {formats.count(sum(returned))} hits before de-duplication"
         unknown = len(queries) - len(returned)
         if unknown:
             line += f"; how many records {unknown} of them returned was not recorded"
@@ -71,7 +70,7 @@ def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
 
 
 def _reason_lines(by_reason: dict[str, int]) -> list[str]:
-    return [f"\u2022 {REASONS[code]}: {n:,}" for code, n in by_reason.items()]
+    return [f"\u2022 {REASONS[code]}: {formats.count(n)}" for code, n in by_reason.items()]
 
 
 def _wrap(lines: list[str]) -> list[str]:
@@ -88,19 +87,19 @@ def boxes(f: Flow) -> pd.DataFrame:
     previous = (
         ["No previous edition: this round is the review's starting set."]
         if f.earlier_rounds == 0
-        else [f"Studies included in the previous edition ({text.plural(f.earlier_rounds, 'earlier round')}): n = {f.previous_studies:,}"]
+        else [f"Studies included in the previous edition ({formats.plural(f.earlier_rounds, 'earlier round')}): n = {formats.count(f.previous_studies)}"]
     )
-    screened = [f"Records screened: n = {c.screened:,}"]
+    screened = [f"Records screened: n = {formats.count(c.screened)}"]
     if c.awaiting:
-        screened.append(f"\u2022 still awaiting a decision: {c.awaiting:,}")
+        screened.append(f"\u2022 still awaiting a decision: {formats.count(c.awaiting)}")
     spec = [
         ("previous", 0, 0, previous),
         ("identified", 1, 0, _identified_lines(f.latest, c)),
-        ("removed", 2, 0, [f"Records removed before screening: n = {c.removed:,}", *_reason_lines(c.removed_by_reason)]),
+        ("removed", 2, 0, [f"Records removed before screening: n = {formats.count(c.removed)}", *_reason_lines(c.removed_by_reason)]),
         ("screened", 1, 1, screened),
-        ("excluded", 2, 1, [f"Records excluded: n = {c.excluded:,}", *_reason_lines(c.excluded_by_reason)]),
-        ("new", 1, 2, [f"New studies included in this round: n = {c.included:,}"]),
-        ("total", 0, 3, [f"Studies in the review (study files): n = {f.studies_on_file:,}"]),
+        ("excluded", 2, 1, [f"Records excluded: n = {formats.count(c.excluded)}", *_reason_lines(c.excluded_by_reason)]),
+        ("new", 1, 2, [f"New studies included in this round: n = {formats.count(c.included)}"]),
+        ("total", 0, 3, [f"Studies in the review (study files): n = {formats.count(f.studies_on_file)}"]),
     ]
     spec = [(box, column, row, _wrap(lines)) for box, column, row, lines in spec]
     frame = pd.DataFrame(spec, columns=["box", "column", "row", "lines"])
@@ -152,16 +151,16 @@ def prisma_chart(rounds: list[dict], studies_on_file: int) -> alt.LayerChart:
     height = int(frame["y2"].max())
     x = alt.Scale(domain=[0, width], nice=False, zero=True)
     y = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=True)
-    rects = alt.Chart(frame).mark_rect(fill=BOX_COLOUR, stroke="#333", strokeWidth=1).encode(
+    rects = alt.Chart(frame).mark_rect(fill=palette.BOX, stroke=palette.OUTLINE, strokeWidth=1).encode(
         x=alt.X("x:Q", scale=x, axis=None), x2="x2:Q", y=alt.Y("y:Q", scale=y, axis=None), y2="y2:Q"
     )
     texts = alt.Chart(frame).mark_text(align="left", baseline="top", fontSize=10, lineHeight=LINE_HEIGHT, dx=8, dy=8).encode(
         x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), text="text"
     )
-    lines = alt.Chart(arrows).mark_rule(color="#333").encode(
+    lines = alt.Chart(arrows).mark_rule(color=palette.OUTLINE).encode(
         x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), x2="x2:Q", y2="y2:Q"
     )
-    heads = alt.Chart(arrows.dropna(subset=["angle"])).mark_point(shape="triangle", filled=True, color="#333", size=40).encode(
+    heads = alt.Chart(arrows.dropna(subset=["angle"])).mark_point(shape="triangle", filled=True, color=palette.OUTLINE, size=40).encode(
         x=alt.X("end_x:Q", scale=x), y=alt.Y("end_y:Q", scale=y), angle=alt.Angle("angle:Q", scale=None)
     )
     return (

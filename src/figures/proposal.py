@@ -27,14 +27,13 @@ import json
 import os
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
-from figures import paths, references, rounds, screening_log
+from figures import data_files, paths, references, rounds, screening_log
 from figures.schemas import appraisal_tools, tool_for_design
-from figures.validate import validate_dataset
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "propose-study.yml"
 NO_RESPONSE = "_No response_"
@@ -182,8 +181,12 @@ def study_and_reference(fields: dict, number: int) -> tuple[str, dict, dict]:
         },
         "recruitment": _years(fields["recruitment"]),
         "population": {
-            "tumour": _code(fields["tumour"]), "subgroup": fields["subgroup"], "age_group": _code(fields["age_group"]),
-            "age_median": None, "age_min": None, "age_max": None,
+            "tumour": _code(fields["tumour"]),
+            "subgroup": fields["subgroup"],
+            "age_group": _code(fields["age_group"]),
+            "age_median": None,
+            "age_min": None,
+            "age_max": None,
         },
         "n_patients": _number(fields["n_patients"]),
         "n_liver_metastases": _number(fields["n_liver_metastases"]),
@@ -198,11 +201,17 @@ def study_and_reference(fields: dict, number: int) -> tuple[str, dict, dict]:
         "note": f"Proposed in issue #{number}." + (f" Proposer's note: {fields['notes']}" if fields["notes"] else ""),
     }
     bib = {
-        "author": " and ".join(authors), "title": fields["title"], "journal": fields["journal"], "year": fields["year"],
-        "volume": fields["volume"], "pages": (fields["pages"] or "").replace("-", "--") or None,
-        "doi": fields["doi"], "pmid": fields["pmid"],
+        "author": " and ".join(authors),
+        "title": fields["title"],
+        "journal": fields["journal"],
+        "year": fields["year"],
+        "volume": fields["volume"],
+        "pages": (fields["pages"] or "").replace("-", "--") or None,
+        "doi": fields["doi"],
+        "pmid": fields["pmid"],
         "note": f"proposed in issue #{number}; an editor marks it verified after checking the x-source page",
-        "x-confidence": "recalled", "x-source": fields["seen_at"],
+        "x-confidence": "recalled",
+        "x-source": fields["seen_at"],
     }
     return key, study, {name: references.bibtex_value(str(value)) for name, value in bib.items() if value}
 
@@ -234,7 +243,7 @@ def convert(root: Path, event_path: Path) -> tuple[str | None, list[str]]:
     try:
         study_path.write_text(yaml.safe_dump(study, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
         bib_path.write_text(bibtex_entry(key, bib), encoding="utf-8")
-        problems = validate_dataset(data)
+        problems = data_files.check(data).problems
         if not problems:
             try:
                 screening_log.append_round(data, _proposal_round(data, key, bib, issue["number"]))
@@ -256,25 +265,40 @@ def _proposal_round(data: Path, key: str, fields: dict, number: int) -> dict:
     index = len(rounds_so_far) + 1
     seen_at = fields.get("x-source")
     record = {
-        "id": screening_log.record_id(index, 1), "queries": [], "title": fields["title"],
-        "year": int(fields["year"]), "pmid": fields.get("pmid"), "doi": fields.get("doi"), "pmcid": None,
+        "id": screening_log.record_id(index, 1),
+        "queries": [],
+        "title": fields["title"],
+        "year": int(fields["year"]),
+        "pmid": fields.get("pmid"),
+        "doi": fields.get("doi"),
+        "pmcid": None,
         "url": seen_at if seen_at and re.match(r"^https?://", seen_at) else None,
-        "decision": "include", "reason": None, "study": key, "note": f"proposed in issue #{number}",
+        "decision": "include",
+        "reason": None,
+        "study": key,
+        "note": f"proposed in issue #{number}",
         "authors": fields["author"].split(" and "),
     }
     if fields.get("journal"):
         record["journal"] = fields["journal"]
     return {
-        "round": index, "date": datetime.now(timezone.utc).date().isoformat(),
+        "round": index,
+        "date": datetime.now(UTC).date().isoformat(),
         "description": f"A study proposed with the issue form (issue #{number}) and accepted by an editor.",
         "databases": [{"name": f"proposal in issue #{number}", "kind": "contributor", "note": None}],
-        "queries": [], "records": [record],
+        "queries": [],
+        "records": [record],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m figures.proposal", description=__doc__.splitlines()[0])
-    parser.add_argument("event", nargs="?", default=os.environ.get("GITHUB_EVENT_PATH"), help="the event JSON (default: $GITHUB_EVENT_PATH)")
+    parser.add_argument(
+        "event",
+        nargs="?",
+        default=os.environ.get("GITHUB_EVENT_PATH"),
+        help="the event JSON (default: $GITHUB_EVENT_PATH)",
+    )
     parser.add_argument("--root", default=".", help="the project folder")
     parser.add_argument("--comment", default="proposal-comment.md", help="where to write the comment for the issue")
     args = parser.parse_args(argv)
@@ -287,7 +311,10 @@ def main(argv: list[str] | None = None) -> int:
         key, problems = convert(root, Path(args.event))
     except ProposalError as err:
         print(f"proposal: {err}", file=sys.stderr)
-        comment.write_text(f"This issue could not be read as a study proposal: {err}. Please use the \"Propose a study\" form.\n", encoding="utf-8")
+        comment.write_text(
+            f'This issue could not be read as a study proposal: {err}. Please use the "Propose a study" form.\n',
+            encoding="utf-8",
+        )
         return 2
     if problems:
         for problem in problems:

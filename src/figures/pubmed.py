@@ -15,8 +15,8 @@ import json
 import os
 import re
 import warnings
-from time import sleep
 from dataclasses import dataclass
+from time import sleep
 from urllib.error import HTTPError, URLError
 
 from Bio import Entrez
@@ -62,7 +62,9 @@ def _with_retries(what: str, call):
             return call()
         except HTTPError as err:
             if not (err.code == 429 or 500 <= err.code < 600) or attempt == RETRIES:
-                raise SearchError(f"{what}: HTTP {err.code} {err.reason} (after {attempt} tr{'y' if attempt == 1 else 'ies'})") from None
+                raise SearchError(
+                    f"{what}: HTTP {err.code} {err.reason} (after {attempt} tr{'y' if attempt == 1 else 'ies'})"
+                ) from None
             retry_after = err.headers.get("Retry-After") if err.headers else None
             sleep(float(retry_after) if retry_after and retry_after.isdigit() else pause)
             pause *= 2
@@ -73,7 +75,11 @@ def _with_retries(what: str, call):
 def _esearch(term: str, mindate: str | None, maxdate: str | None, what: str) -> dict:
     params = {"db": "pubmed", "term": term, "usehistory": "y", "retmax": 0, "retmode": "json"}
     if mindate or maxdate:
-        params.update(datetype="edat", mindate=(mindate or "1800-01-01").replace("-", "/"), maxdate=(maxdate or "3000-12-31").replace("-", "/"))
+        params.update(
+            datetype="edat",
+            mindate=(mindate or "1800-01-01").replace("-", "/"),
+            maxdate=(maxdate or "3000-12-31").replace("-", "/"),
+        )
 
     def call():
         with Entrez.esearch(**params) as handle:
@@ -83,11 +89,15 @@ def _esearch(term: str, mindate: str | None, maxdate: str | None, what: str) -> 
     try:
         reply = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SearchError(f"{what}: the ESearch reply is not JSON ({err.msg if hasattr(err, 'msg') else err})") from None
+        raise SearchError(
+            f"{what}: the ESearch reply is not JSON ({err.msg if hasattr(err, 'msg') else err})"
+        ) from None
     result = reply.get("esearchresult") if isinstance(reply, dict) else None
     if not isinstance(result, dict):
         message = reply.get("error") if isinstance(reply, dict) else None
-        raise SearchError(f"{what}: the ESearch reply has no esearchresult" + (f" (NCBI says: {message})" if message else ""))
+        raise SearchError(
+            f"{what}: the ESearch reply has no esearchresult" + (f" (NCBI says: {message})" if message else "")
+        )
     if "ERROR" in result:
         raise SearchError(f"{what}: NCBI reports an error: {result['ERROR']}")
     try:
@@ -120,7 +130,9 @@ def _found(entry: dict) -> Candidate:
     citation = entry["MedlineCitation"]
     article = citation["Article"]
     ids = {str(i.attributes.get("IdType")): str(i) for i in entry.get("PubmedData", {}).get("ArticleIdList", [])}
-    doi = ids.get("doi") or next((str(e) for e in article.get("ELocationID", []) if e.attributes.get("EIdType") == "doi"), None)
+    doi = ids.get("doi") or next(
+        (str(e) for e in article.get("ELocationID", []) if e.attributes.get("EIdType") == "doi"), None
+    )
     authors = []
     for author in article.get("AuthorList", []):
         if "LastName" in author:
@@ -133,7 +145,8 @@ def _found(entry: dict) -> Candidate:
     return Candidate(
         pmid=pmid,
         url=PUBMED_URL.format(pmid=pmid),
-        title=" ".join(_text(article.get("ArticleTitle") or article.get("VernacularTitle") or NO_TITLE).split()) or NO_TITLE,
+        title=" ".join(_text(article.get("ArticleTitle") or article.get("VernacularTitle") or NO_TITLE).split())
+        or NO_TITLE,
         year=_year(article),
         doi=doi,
         pmcid=ids.get("pmc"),
@@ -144,8 +157,15 @@ def _found(entry: dict) -> Candidate:
 
 def _efetch(history: dict, retstart: int, retmax: int, what: str) -> list[Candidate]:
     def call():
-        with Entrez.efetch(db="pubmed", rettype="xml", retmode="xml", webenv=history["webenv"],
-                           query_key=history["query_key"], retstart=retstart, retmax=retmax) as handle:
+        with Entrez.efetch(
+            db="pubmed",
+            rettype="xml",
+            retmode="xml",
+            webenv=history["webenv"],
+            query_key=history["query_key"],
+            retstart=retstart,
+            retmax=retmax,
+        ) as handle:
             return Entrez.read(handle, validate=False)
 
     where = f"{what}: EFetch of records {retstart + 1}-{retstart + retmax}"
@@ -158,7 +178,9 @@ def _efetch(history: dict, retstart: int, retmax: int, what: str) -> list[Candid
         raise SearchError(f"{where}: the reply is not PubMed XML ({type(err).__name__}: {err})") from None
 
 
-def run_query(term: str, mindate: str | None = None, maxdate: str | None = None, what: str = "query", batch: int | None = None) -> QueryResult:
+def run_query(
+    term: str, mindate: str | None = None, maxdate: str | None = None, what: str = "query", batch: int | None = None
+) -> QueryResult:
     """Every PubMed record ``term`` matches (entry dates ``mindate``..``maxdate``, ISO, inclusive)."""
     batch = batch or BATCH
     history = _esearch(term, mindate, maxdate, what)
@@ -166,5 +188,7 @@ def run_query(term: str, mindate: str | None = None, maxdate: str | None = None,
     for retstart in range(0, history["count"], batch):
         records += _efetch(history, retstart, batch, what)
     if len(records) != history["count"]:
-        raise SearchError(f"{what}: PubMed reported {history['count']} records but returned {len(records)}; run the search again")
+        raise SearchError(
+            f"{what}: PubMed reported {history['count']} records but returned {len(records)}; run the search again"
+        )
     return QueryResult(history["count"], records)

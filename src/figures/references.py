@@ -13,8 +13,8 @@ Rules (each problem as ``file:line: field: message``):
   and the year lies from 1900 to this year;
 - the fields BibTeX requires for the entry type are present (an article: author, title, journal,
   year), or inherited from the entry its ``crossref`` names, which must exist;
-- no two entries describe the same work (same DOI, PMID or title and year);
-- every key cited in a chapter (``{cite:p}``, ``{cite:t}``, ``{cite}``...) exists;
+- no two entries describe the same work (same DOI, PMID or title and year) (that every key a
+  chapter cites exists is checked on the build side, by :mod:`figures.chapter_citations`);
 - a file that is a symbolic link, or resolves outside ``data/``, is refused without being read.
 """
 
@@ -29,7 +29,7 @@ import pybtex.errors
 from pybtex.database import BibliographyData, Entry, parse_file
 from pybtex.database.input import bibtex
 
-from figures.yaml_lines import refused
+from figures.yaml_lines import Problem, refused
 
 CONFIDENCE = "x-confidence"
 CONFIDENCE_AUTHORS = "x-confidence-authors"
@@ -58,10 +58,6 @@ REQUIRED_BY_TYPE = {
 
 # A % not preceded by a backslash, on a line that is not a whole-line comment.
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
-# MyST citation roles: {cite}`a`, {cite:p}`a,b`, {cite:t}`a`, {cite:ps}`a; b`...
-_CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
-
-Problem = tuple[str, int, str, str]  # file, line, field, message
 
 
 @dataclass
@@ -121,36 +117,58 @@ def _field(entry: Entry, name: str, parents: dict[str, Entry]) -> str:
 def _check_entry(key: str, entry: Entry, name: str, lines: dict[str, int], problems: list[Problem]) -> None:
     confidence = entry.fields.get(CONFIDENCE)
     if confidence is None:
-        problems.append((name, 1, CONFIDENCE, f"missing: say how the metadata is known ({' or '.join(CONFIDENCE_VALUES)})"))
+        problems.append(
+            (name, 1, CONFIDENCE, f"missing: say how the metadata is known ({' or '.join(CONFIDENCE_VALUES)})")
+        )
     elif confidence not in CONFIDENCE_VALUES:
-        problems.append((name, lines.get(CONFIDENCE, 1), CONFIDENCE, f"'{confidence}' is not {' or '.join(CONFIDENCE_VALUES)}"))
+        problems.append(
+            (name, lines.get(CONFIDENCE, 1), CONFIDENCE, f"'{confidence}' is not {' or '.join(CONFIDENCE_VALUES)}")
+        )
     for identifier in IDENTIFIERS:
         if identifier not in entry.fields:
             continue
         if not entry.fields.get("x-source", "").strip():
-            problems.append((
-                name, lines.get(identifier, 1), identifier,
-                "an identifier needs an x-source saying where it was seen; never add one that nobody has seen",
-            ))
+            problems.append(
+                (
+                    name,
+                    lines.get(identifier, 1),
+                    identifier,
+                    "an identifier needs an x-source saying where it was seen; never add one that nobody has seen",
+                )
+            )
         form, described = IDENTIFIER_FORMS[identifier]
         value = entry.fields[identifier].strip()
         if not form.match(value):
-            problems.append((name, lines.get(identifier, 1), identifier, f"'{value[:60]}' is not a well-formed {identifier.upper()} ({described})"))
+            problems.append(
+                (
+                    name,
+                    lines.get(identifier, 1),
+                    identifier,
+                    f"'{value[:60]}' is not a well-formed {identifier.upper()} ({described})",
+                )
+            )
     year = entry.fields.get("year", "").strip()
     if year and not (year.isdigit() and FIRST_YEAR <= int(year) <= datetime.date.today().year):
-        problems.append((name, lines.get("year", 1), "year", f"'{year[:20]}' is not a year from {FIRST_YEAR} to this year"))
+        problems.append(
+            (name, lines.get("year", 1), "year", f"'{year[:20]}' is not a year from {FIRST_YEAR} to this year")
+        )
 
 
-
-def _check_required_fields(entry: Entry, name: str, lines: dict[str, int], parents: dict[str, Entry], problems: list[Problem]) -> None:
+def _check_required_fields(
+    entry: Entry, name: str, lines: dict[str, int], parents: dict[str, Entry], problems: list[Problem]
+) -> None:
     """The fields every entry needs, and those its type needs, own or inherited by ``crossref``."""
     parent = parents.get(entry.fields.get("crossref"))
     persons = entry.persons or (parent.persons if parent is not None else {})
     if not persons.get("author") and not persons.get("editor") and not _field(entry, "organization", parents):
-        problems.append((name, lines.get("author", 1), "author", "missing: an entry needs an author, editor or organization"))
+        problems.append(
+            (name, lines.get("author", 1), "author", "missing: an entry needs an author, editor or organization")
+        )
     for required in ("title", "year", *REQUIRED_BY_TYPE.get(entry.type.lower(), ())):
         if not _field(entry, required, parents):
-            problems.append((name, lines.get(required, 1), required, f"missing: a BibTeX {entry.type.lower()} needs a {required}"))
+            problems.append(
+                (name, lines.get(required, 1), required, f"missing: a BibTeX {entry.type.lower()} needs a {required}")
+            )
 
 
 def _work_identity(entry: Entry) -> list[str]:
@@ -176,7 +194,9 @@ def check_references(ref_dir: Path, root: Path) -> References:
     """Parse and check every ``*.bib`` under ``ref_dir``; names in messages are relative to ``root``."""
     result = References()
     if not ref_dir.is_dir():
-        result.problems.append((str(ref_dir.relative_to(root)), 1, "(file)", "missing: the references folder data/references/"))
+        result.problems.append(
+            (str(ref_dir.relative_to(root)), 1, "(file)", "missing: the references folder data/references/")
+        )
         return result
     seen: dict[str, str] = {}
     located: dict[str, tuple[str, dict[str, int]]] = {}  # key -> file name and field lines
@@ -187,7 +207,9 @@ def check_references(ref_dir: Path, root: Path) -> References:
             result.problems.append((name, 1, "(file)", why_not))
             continue
         if path.suffix != ".bib" or not path.is_file():
-            result.problems.append((name, 1, "(file)", "not a reference file: a reference is data/references/<citation-key>.bib"))
+            result.problems.append(
+                (name, 1, "(file)", "not a reference file: a reference is data/references/<citation-key>.bib")
+            )
             continue
         result.files.add(path.stem)
         try:
@@ -199,22 +221,45 @@ def check_references(ref_dir: Path, root: Path) -> References:
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.lstrip().startswith("%") and _BARE_PERCENT.search(line):
                 fld = re.match(r"\s*([A-Za-z][\w-]*)\s*=", line)
-                result.problems.append((name, number, fld.group(1).lower() if fld else "(file)", "bare % (BibTeX and LaTeX drop the rest of the line): write \\%"))
+                result.problems.append(
+                    (
+                        name,
+                        number,
+                        fld.group(1).lower() if fld else "(file)",
+                        "bare % (BibTeX and LaTeX drop the rest of the line): write \\%",
+                    )
+                )
         data = _parse(path, text, name, result.problems)
         if data is None:
             continue
         if len(data.entries) != 1:
-            result.problems.append((name, 1, "(file)", f"{len(data.entries)} entries: a reference file holds exactly one"))
+            result.problems.append(
+                (name, 1, "(file)", f"{len(data.entries)} entries: a reference file holds exactly one")
+            )
             continue
-        (key, entry), = data.entries.items()
+        ((key, entry),) = data.entries.items()
         if key != path.stem:
-            result.problems.append((name, 1, "(key)", f"'{key}' differs from the file name: the key must equal the file stem '{path.stem}'"))
+            result.problems.append(
+                (
+                    name,
+                    1,
+                    "(key)",
+                    f"'{key}' differs from the file name: the key must equal the file stem '{path.stem}'",
+                )
+            )
             continue
         _check_entry(key, entry, name, lines, result.problems)
         located[key] = (name, lines)
         for identity in _work_identity(entry):
             if identity in seen:
-                result.problems.append((name, 1, "(key)", f"duplicate reference: the same work as {seen[identity]} ({identity.split(':')[0]})"))
+                result.problems.append(
+                    (
+                        name,
+                        1,
+                        "(key)",
+                        f"duplicate reference: the same work as {seen[identity]} ({identity.split(':')[0]})",
+                    )
+                )
                 break
             seen[identity] = key
         result.entries[key] = entry
@@ -222,22 +267,16 @@ def check_references(ref_dir: Path, root: Path) -> References:
         name, lines = located[key]
         crossref = entry.fields.get("crossref")
         if crossref is not None and crossref not in result.files:
-            result.problems.append((name, lines.get("crossref", 1), "crossref", f"'{crossref}' is not a reference: no data/references/{crossref}.bib with that key"))
+            result.problems.append(
+                (
+                    name,
+                    lines.get("crossref", 1),
+                    "crossref",
+                    f"'{crossref}' is not a reference: no data/references/{crossref}.bib with that key",
+                )
+            )
         _check_required_fields(entry, name, lines, result.entries, result.problems)
     return result
-
-
-def check_chapter_citations(book_dir: Path, root: Path, keys: set[str]) -> list[Problem]:
-    """Every citation key of the chapters (``book/**/*.md``) that has no reference file."""
-    problems = []
-    for path in sorted(book_dir.rglob("*.md")) if book_dir.is_dir() else []:
-        name = str(path.relative_to(root))
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            for match in _CITE_ROLE.finditer(line):
-                for key in filter(None, (k.strip() for k in re.split(r"[,;]", match.group(1)))):
-                    if key not in keys:
-                        problems.append((name, number, "cite", f"'{key}' has no reference: add data/references/{key}.bib"))
-    return problems
 
 
 def bibtex_value(value: str) -> str:

@@ -1,4 +1,5 @@
-"""One display path for both editions.
+"""One display path for both editions: every output of the book is a :class:`Display` (a MIME
+bundle) made here, and myst-nb picks the type each builder takes (pinned in ``_config.yml``).
 
 A chart is shown as an interactive Vega view in HTML (drawn by the bundle that ``sphinx_ext``
 serves from the site itself, never a CDN) and as a vector PDF of the same spec in the PDF edition.
@@ -7,7 +8,7 @@ is made from), so a reader without JavaScript, or whose browser fails to draw th
 it; ``static/hepmet.js`` replaces the image once the interactive view is drawn.
 A table is emitted as a MyST ``list-table``: Sphinx then writes a real, escaped table in each
 builder, numbered and captioned, with no HTML object leaking into the PDF. A summary table meant
-for small screens (:func:`show_stacked_table`) is written as raw HTML, whose rows stack into labelled
+for small screens (:func:`stacked_table`) is written as raw HTML, whose rows stack into labelled
 blocks on a narrow screen, and as a raw LaTeX longtable; both escaped.
 """
 
@@ -85,107 +86,129 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     return pdf
 
 
-class ChartDisplay:
-    """A chart with its text alternative, rendered per builder by myst-nb."""
+class Display:
+    """One output of a chapter cell: the MIME bundle myst-nb renders, one type per builder.
 
-    def __init__(self, chart: alt.TopLevelMixin, description: str):
-        if not description or not description.strip():
-            raise ValueError("every chart needs a text description for screen readers")
-        self.spec = chart.to_dict()
-        self.description = " ".join(description.split())
-        spec_text = _spec_json(self.spec)
-        # Ids come from the spec, so the same chart gives the same bytes in every build.
-        self.chart_id = "chart-" + hashlib.sha256(spec_text.encode()).hexdigest()[:16]
-        self._spec_text = spec_text
-        self.svg = chart_svg(self.spec)
+    ``_config.yml`` pins which type each builder takes (``nb_mime_priority_overrides``): the site
+    takes ``text/html``, then ``text/markdown``; the PDF takes ``application/pdf``, then
+    ``text/latex``, then ``text/markdown``. ``text/plain`` is the fallback of both. Every output of
+    the book is one of these objects; no other module builds a bundle or calls ``display()``.
+    """
 
-    def _html(self) -> str:
-        cid = self.chart_id
-        label = html.escape(self.description, quote=True)
-        # The static drawing, shown until (and unless) the interactive view replaces it. The
-        # container carries the text alternative, so the image itself is decorative (alt="").
-        static = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
-        return (
-            f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}">'
-            f'<img class="hepmet-chart-static" alt="" src="data:image/svg+xml;base64,{static}"></div>\n'
-            f'<script type="application/json" id="{cid}-spec">{_script_safe(self._spec_text)}</script>\n'
-            f'<p class="hepmet-chart-description visually-hidden">{html.escape(self.description)}</p>\n'
-            f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
-        )
+    def __init__(self, bundle: dict[str, str]):
+        if "text/plain" not in bundle:
+            raise ValueError("every output needs a text/plain fallback")
+        self.bundle = bundle
 
-    def _pdf(self) -> str:
-        return base64.b64encode(chart_pdf(self.spec, self.svg)).decode("ascii")
+    @property
+    def markdown(self) -> str:
+        return self.bundle.get("text/markdown", "")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/html": self._html(), "text/plain": f"[chart: {self.description}]"}
-        if paths.chart_pdfs_wanted():  # not in an HTML build: it would never show the PDF
-            bundle["application/pdf"] = self._pdf()
-        return bundle
+        return dict(self.bundle)
 
 
-def show_chart(chart: alt.TopLevelMixin, description: str) -> ChartDisplay:
-    """Display ``chart`` in both editions; ``description`` is its text alternative."""
-    return ChartDisplay(chart, description)
+class Displays:
+    """Several outputs of one cell, in order (one chart per appraisal tool, a chart and its
+    table): each becomes an output of its own, exactly as if shown one by one."""
+
+    def __init__(self, parts: list[Display]):
+        self.parts = list(parts)
+
+    def _ipython_display_(self):
+        from IPython.display import display  # the one place an output is displayed explicitly
+
+        for part in self.parts:
+            display(part)
 
 
-class TableDisplay:
-    """A DataFrame as a MyST list-table: escaped cells, optional caption and label."""
-
-    def __init__(
-        self, frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
-    ):
-        if frame.empty:
-            raise ValueError("a table needs at least one row; say in the text that there is no data")
-        if widths is not None and len(widths) != len(frame.columns):
-            raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
-        self.frame = frame
-        self.caption = caption
-        self.name = name
-        self.widths = widths
-
-    def _column_widths(self) -> list[int]:
-        """Relative column widths from the text each column holds, so that the PDF gives the
-        long prose columns room and narrow codes little (LaTeX cannot size wrapped columns)."""
-        widths = []
-        for column in self.frame.columns:
-            cells = [str(v) for v in self.frame[column] if v is not None and str(v) != "nan"]
-            mean_cell = sum(len(c) for c in cells) / len(cells) if cells else 1
-            # Headers may wrap; a cell's longest word (a name, a number) should not.
-            longest_word = min(max((len(w) for c in cells for w in c.split()), default=1), 14)
-            widths.append(round(max(min(mean_cell, 30), longest_word * 2, 4)))
-        return widths
-
-    def _markdown(self) -> str:
-        def row(values) -> str:
-            cells = [escape_markdown(v) or "\u2014" for v in values]  # an em dash marks an empty cell
-            return "* - " + cells[0] + "".join(f"\n  - {c}" for c in cells[1:])
-
-        lines = [f":::{{list-table}} {escape_markdown(self.caption) if self.caption else ''}".rstrip()]
-        lines.append(":header-rows: 1")
-        # longtable: a long table breaks across PDF pages instead of running off the page.
-        lines.append(":class: hepmet-table longtable")
-        # Widths given by the caller win over the ones estimated from the text.
-        widths = self.widths or self._column_widths()
-        lines.append(":widths: " + " ".join(str(int(w)) for w in widths))
-        if self.name:
-            lines.append(f":name: {self.name}")
-        lines.append("")
-        lines.append(row(self.frame.columns))
-        for values in self.frame.itertuples(index=False):
-            lines.append(row(values))
-        lines.append(":::")
-        return "\n".join(lines) + "\n"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self._markdown(), "text/plain": self.frame.to_string(index=False)}
+def markdown(text: str, plain: str) -> Display:
+    """Generated MyST text (a note, a sentence with citations), shown in both editions. The caller
+    has escaped every contributor value in ``text`` (:func:`escape_markdown`) or checked it."""
+    return Display({"text/markdown": text, "text/plain": plain})
 
 
-def show_table(
-    frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
-) -> TableDisplay:
-    """Display ``frame`` as a table in both editions (escaped in HTML and in LaTeX); ``widths`` are
-    optional relative column widths."""
-    return TableDisplay(frame, caption=caption, name=name, widths=widths)
+def notice(sentence: str) -> Display:
+    """A sentence in place of an output that has no data yet (plain text: never markup)."""
+    return markdown(escape_markdown(sentence), sentence)
+
+
+def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
+    """A chart with its text alternative: an interactive Vega view in HTML (with its static SVG
+    shown until then), a vector PDF of the same spec in the PDF edition."""
+    if not description or not description.strip():
+        raise ValueError("every chart needs a text description for screen readers")
+    spec = drawing.to_dict()
+    description = " ".join(description.split())
+    spec_text = _spec_json(spec)
+    # Ids come from the spec, so the same chart gives the same bytes in every build.
+    cid = "chart-" + hashlib.sha256(spec_text.encode()).hexdigest()[:16]
+    svg = chart_svg(spec)
+    label = html.escape(description, quote=True)
+    # The static drawing, shown until (and unless) the interactive view replaces it. The
+    # container carries the text alternative, so the image itself is decorative (alt="").
+    static = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    page = (
+        f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}">'
+        f'<img class="hepmet-chart-static" alt="" src="data:image/svg+xml;base64,{static}"></div>\n'
+        f'<script type="application/json" id="{cid}-spec">{_script_safe(spec_text)}</script>\n'
+        f'<p class="hepmet-chart-description visually-hidden">{html.escape(description)}</p>\n'
+        f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
+    )
+    bundle = {"text/html": page, "text/plain": f"[chart: {description}]"}
+    if paths.chart_pdfs_wanted():  # not in an HTML build: it would never show the PDF
+        bundle["application/pdf"] = base64.b64encode(chart_pdf(spec, svg)).decode("ascii")
+    return Display(bundle)
+
+
+def _column_widths(frame: pd.DataFrame) -> list[int]:
+    """Relative column widths from the text each column holds, so that the PDF gives the long
+    prose columns room and narrow codes little (LaTeX cannot size wrapped columns)."""
+    widths = []
+    for column in frame.columns:
+        cells = [str(v) for v in frame[column] if v is not None and str(v) != "nan"]
+        mean_cell = sum(len(c) for c in cells) / len(cells) if cells else 1
+        # Headers may wrap; a cell's longest word (a name, a number) should not.
+        longest_word = min(max((len(w) for c in cells for w in c.split()), default=1), 14)
+        widths.append(round(max(min(mean_cell, 30), longest_word * 2, 4)))
+    return widths
+
+
+def _check_table(frame: pd.DataFrame, widths) -> None:
+    if frame.empty:
+        raise ValueError("a table needs at least one row; say in the text that there is no data")
+    if widths is not None and len(widths) != len(frame.columns):
+        raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
+
+
+def list_table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None) -> str:
+    """``frame`` as a MyST list-table: escaped cells, optional caption, label and relative widths."""
+    _check_table(frame, widths)
+
+    def row(values) -> str:
+        cells = [escape_markdown(v) or "\u2014" for v in values]  # an em dash marks an empty cell
+        return "* - " + cells[0] + "".join(f"\n  - {c}" for c in cells[1:])
+
+    lines = [f":::{{list-table}} {escape_markdown(caption) if caption else ''}".rstrip()]
+    lines.append(":header-rows: 1")
+    # longtable: a long table breaks across PDF pages instead of running off the page.
+    lines.append(":class: hepmet-table longtable")
+    # Widths given by the caller win over the ones estimated from the text.
+    lines.append(":widths: " + " ".join(str(int(w)) for w in (widths or _column_widths(frame))))
+    if name:
+        lines.append(f":name: {name}")
+    lines.append("")
+    lines.append(row(frame.columns))
+    for values in frame.itertuples(index=False):
+        lines.append(row(values))
+    lines.append(":::")
+    return "\n".join(lines) + "\n"
+
+
+def table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None) -> Display:
+    """``frame`` as a table in both editions: Sphinx writes a real, escaped, numbered table in each
+    builder from the MyST list-table; ``widths`` are optional relative column widths."""
+    return markdown(list_table(frame, caption, name, widths), frame.to_string(index=False))
 
 
 _LATEX_SPECIALS = {
@@ -202,61 +225,46 @@ def escape_latex(value: object) -> str:
     return _LATEX_SPECIAL.sub(lambda m: _LATEX_SPECIALS[m.group()], " ".join(str(value).split()))
 
 
-def _fence(*texts: str) -> str:
+def fence_for(*texts: str) -> str:
     """A backtick fence longer than any run of backticks in ``texts``."""
     longest = max((len(run) for t in texts for run in re.findall("`+", t)), default=0)
     return "`" * max(3, longest + 1)
 
 
-class StackedTableDisplay:
-    """A small summary table: an HTML table whose rows stack into labelled blocks on a narrow
-    screen (each cell carries its column name), and a LaTeX longtable for the PDF; both escaped."""
-
-    def __init__(self, frame: pd.DataFrame, caption: str, widths: list[float]):
-        if frame.empty:
-            raise ValueError("a table needs at least one row; say in the text that there is no data")
-        if len(widths) != len(frame.columns):
-            raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
-        self.frame = frame
-        self.caption = caption
-        self.widths = widths
-
-    def _html(self) -> str:
-        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.frame.columns)
-        lines = ['<table class="hepmet-stacked">', f"<caption>{html.escape(self.caption)}</caption>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
-        for values in self.frame.itertuples(index=False):
-            first, *rest = [html.escape(str(v)) for v in values]
-            cells = "".join(
-                f'<td data-label="{html.escape(str(c), quote=True)}">{v}</td>' for c, v in zip(self.frame.columns[1:], rest)
-            )
-            lines.append(f'<tr><th scope="row">{first}</th>{cells}</tr>')
-        lines += ["</tbody>", "</table>"]
-        return "\n".join(lines)
-
-    def _latex(self) -> str:
-        total = sum(self.widths)
-        spec = "".join(rf">{{\raggedright\arraybackslash}}p{{{w / total * 0.94:.3f}\linewidth}}" for w in self.widths)
-        head = " & ".join(rf"\textbf{{{escape_latex(c)}}}" for c in self.frame.columns) + r" \\"
-        lines = [
-            rf"\par\noindent\textbf{{{escape_latex(self.caption)}}}\par",
-            rf"\begin{{longtable}}{{{spec}}}",
-            r"\hline", head, r"\hline", r"\endhead",
-        ]
-        for values in self.frame.itertuples(index=False):
-            lines.append(" & ".join(escape_latex(v) for v in values) + r" \\ \hline")
-        lines.append(r"\end{longtable}")
-        return "\n".join(lines)
-
-    def _markdown(self) -> str:
-        html_text, latex_text = self._html(), self._latex()
-        fence = _fence(html_text, latex_text)
-        return f"{fence}{{raw}} html\n{html_text}\n{fence}\n\n{fence}{{raw}} latex\n{latex_text}\n{fence}\n"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self._markdown(), "text/plain": self.frame.to_string(index=False)}
+def stacked_table_html(frame: pd.DataFrame, caption: str) -> str:
+    """An HTML table whose rows stack into labelled blocks on a narrow screen (each cell carries
+    its column name); every value escaped."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    lines = ['<table class="hepmet-stacked">', f"<caption>{html.escape(caption)}</caption>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    for values in frame.itertuples(index=False):
+        first, *rest = [html.escape(str(v)) for v in values]
+        cells = "".join(f'<td data-label="{html.escape(str(c), quote=True)}">{v}</td>' for c, v in zip(frame.columns[1:], rest))
+        lines.append(f'<tr><th scope="row">{first}</th>{cells}</tr>')
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
 
 
-def show_stacked_table(frame: pd.DataFrame, caption: str, widths: list[float]) -> StackedTableDisplay:
-    """Display a small summary ``frame`` readable on a phone (stacked rows) and in the PDF
-    (``widths``: relative column widths of the LaTeX table)."""
-    return StackedTableDisplay(frame, caption, widths)
+def stacked_table_latex(frame: pd.DataFrame, caption: str, widths: list[float]) -> str:
+    """The same table as a raw LaTeX longtable with relative column ``widths``; every value escaped."""
+    total = sum(widths)
+    spec = "".join(rf">{{\raggedright\arraybackslash}}p{{{w / total * 0.94:.3f}\linewidth}}" for w in widths)
+    head = " & ".join(rf"\textbf{{{escape_latex(c)}}}" for c in frame.columns) + r" \\"
+    lines = [
+        rf"\par\noindent\textbf{{{escape_latex(caption)}}}\par",
+        rf"\begin{{longtable}}{{{spec}}}",
+        r"\hline", head, r"\hline", r"\endhead",
+    ]
+    for values in frame.itertuples(index=False):
+        lines.append(" & ".join(escape_latex(v) for v in values) + r" \\ \hline")
+    lines.append(r"\end{longtable}")
+    return "\n".join(lines)
+
+
+def stacked_table(frame: pd.DataFrame, caption: str, widths: list[float]) -> Display:
+    """A small summary table readable on a phone (stacked rows) and in the PDF (``widths``: relative
+    column widths of the LaTeX table), as raw HTML and raw LaTeX blocks of one MyST text."""
+    _check_table(frame, widths)
+    html_text, latex_text = stacked_table_html(frame, caption), stacked_table_latex(frame, caption, widths)
+    fence = fence_for(html_text, latex_text)
+    text = f"{fence}{{raw}} html\n{html_text}\n{fence}\n\n{fence}{{raw}} latex\n{latex_text}\n{fence}\n"
+    return markdown(text, frame.to_string(index=False))

@@ -11,24 +11,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from figures import exports, intake, pubmed, schemas, screening_log, yaml_lines
+from figures import data_files, exports, intake, pubmed, screening_log
 
 PUBMED = "PubMed, through NCBI's E-utilities (ESearch and EFetch)"
-TITLE_STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "from", "at", "by", "is", "are", "after", "as"}
-
-
-def load_saved_searches(data_dir: Path) -> list[dict]:
-    """``data/searches.yaml``, checked against its schema (problems as ``file:line: field: message``)."""
-    path = Path(data_dir) / "searches.yaml"
-    if not path.is_file():
-        raise screening_log.ScreeningLogError([f"{path}:1: (file): missing: the saved searches live in data/searches.yaml"])
-    problems = yaml_lines.Problems()
-    doc = yaml_lines.read_yaml(path, Path(data_dir).parent, problems)
-    if doc.parsed:
-        schemas.schema_problems(doc, schemas.validators()["searches"], problems)
-    if problems:
-        raise screening_log.ScreeningLogError([f"{f}:{line}: {fld}: {msg}" for f, line, fld, msg in problems])
-    return doc.data
+TITLE_STOPWORDS = frozenset("a an the of on in for and to with from at by is are after as".split())
 
 
 def _last_run(rounds: list[dict], query_id: str) -> str | None:
@@ -42,10 +28,12 @@ def search_round(data_dir: Path, date: str, only: list[str] | None = None, progr
     Each query asks PubMed for records published from its ``published_from`` year and, when the
     query ran in an earlier round, only for records PubMed added (entry date) since that run.
     """
-    saved = load_saved_searches(data_dir)
+    saved = data_files.saved_searches(data_dir)
     unknown = sorted(set(only or []) - {s["id"] for s in saved})
     if unknown:
-        raise screening_log.ScreeningLogError([f"data/searches.yaml: no saved search {', '.join(unknown)} (known: {', '.join(s['id'] for s in saved)})"])
+        raise screening_log.ScreeningLogError(
+            [f"data/searches.yaml: no saved search {', '.join(unknown)} (known: {', '.join(s['id'] for s in saved)})"]
+        )
     rounds = screening_log.load_rounds(data_dir)
     if not pubmed.configure():
         progress("NCBI asks every E-utilities user for a contact e-mail: set NCBI_EMAIL")
@@ -57,22 +45,45 @@ def search_round(data_dir: Path, date: str, only: list[str] | None = None, progr
         if search["published_from"] is not None:
             term = f"({term}) AND {search['published_from']}:3000[dp]"
         since = _last_run(rounds, search["id"])
-        result = pubmed.run_query(term, mindate=since, maxdate=date if since else None, what=f"saved search {search['id']}")
+        result = pubmed.run_query(
+            term, mindate=since, maxdate=date if since else None, what=f"saved search {search['id']}"
+        )
         progress(f"{search['id']}: {result.count} record(s)" + (f" added since {since}" if since else ""))
         run_in = PUBMED + (f"; entry dates {since} to {date}" if since else "")
-        queries.append({"id": search["id"], "topic": search["topic"], "text": term, "run_in": run_in, "date": date, "records": result.count})
+        queries.append(
+            {
+                "id": search["id"],
+                "topic": search["topic"],
+                "text": term,
+                "run_in": run_in,
+                "date": date,
+                "records": result.count,
+            }
+        )
         found[search["id"]] = result.records
     number = len(rounds) + 1
     round_ = intake.new_round(
-        number, date,
-        f"Saved searches of data/searches.yaml run against PubMed by `hepmet search` ({len(queries)} quer{'y' if len(queries) == 1 else 'ies'}).",
+        number,
+        date,
+        f"Saved searches of data/searches.yaml run against PubMed by `hepmet search` ({len(queries)} "
+        f"quer{'y' if len(queries) == 1 else 'ies'}).",
         [{"name": "PubMed (MEDLINE and PubMed-only records)", "kind": "database", "note": None}],
-        queries, found, intake.known_to_review(data_dir, rounds),
+        queries,
+        found,
+        intake.known_to_review(data_dir, rounds),
     )
     return screening_log.append_round(data_dir, round_)
 
 
-def import_round(data_dir: Path, path: Path, date: str, export_format: str | None, database: str | None, query_text: str | None, topic: str) -> Path:
+def import_round(
+    data_dir: Path,
+    path: Path,
+    date: str,
+    export_format: str | None,
+    database: str | None,
+    query_text: str | None,
+    topic: str,
+) -> Path:
     """Append a round holding the records of a database export (MEDLINE or RIS)."""
     export_format, candidates = exports.read_export(path, export_format)
     rounds = screening_log.load_rounds(data_dir)
@@ -88,8 +99,12 @@ def import_round(data_dir: Path, path: Path, date: str, export_format: str | Non
     }
     number = len(rounds) + 1
     round_ = intake.new_round(
-        number, date, f"Records exported by hand from {database} and read by `hepmet import`.",
-        [{"name": database, "kind": "database", "note": None}], [query], {query["id"]: candidates},
+        number,
+        date,
+        f"Records exported by hand from {database} and read by `hepmet import`.",
+        [{"name": database, "kind": "database", "note": None}],
+        [query],
+        {query["id"]: candidates},
         intake.known_to_review(data_dir, rounds),
     )
     return screening_log.append_round(data_dir, round_)
@@ -100,7 +115,14 @@ def awaiting(rounds: list[dict]) -> list[dict]:
     return [r for round_ in rounds for r in round_["records"] if r["decision"] == "to-screen"]
 
 
-def decide(data_dir: Path, ident: str, decision: str, reason: str | None = None, study: str | None = None, note: str | None = None) -> dict:
+def decide(
+    data_dir: Path,
+    ident: str,
+    decision: str,
+    reason: str | None = None,
+    study: str | None = None,
+    note: str | None = None,
+) -> dict:
     """Record a decision on one record (written atomically); the changed record.
 
     The whole log is checked before anything is written: an exclusion needs a reason code, an
@@ -110,8 +132,14 @@ def decide(data_dir: Path, ident: str, decision: str, reason: str | None = None,
     try:
         round_, record = screening_log.find_record(rounds, ident)
     except KeyError:
-        raise screening_log.ScreeningLogError([f"{ident}: no such record in data/screening/ (ids look like r2-001)"]) from None
-    record.update(decision=decision, reason=reason if decision == "exclude" else None, study=study if decision == "include" else None)
+        raise screening_log.ScreeningLogError(
+            [f"{ident}: no such record in data/screening/ (ids look like r2-001)"]
+        ) from None
+    record.update(
+        decision=decision,
+        reason=reason if decision == "exclude" else None,
+        study=study if decision == "include" else None,
+    )
     if note is not None:
         record["note"] = note
     screening_log.write_round(data_dir, round_)

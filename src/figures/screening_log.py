@@ -74,19 +74,25 @@ def read_rounds(data_dir: Path, problems: list) -> list[yaml_lines.Document]:
     root = data_dir.parent
     folder = log_dir(data_dir)
     if not folder.is_dir():
-        problems.add(str(folder.relative_to(root)), 1, "(file)", "missing: the screening log needs data/screening/round-1.yaml")
+        problems.add(
+            str(folder.relative_to(root)), 1, "(file)", "missing: the screening log needs data/screening/round-1.yaml"
+        )
         return []
     checker = schemas.validators()["screening-round"]
     docs = []
     for path in sorted(folder.iterdir(), key=lambda p: (_file_number(p) or 0, p.name)):
         if not (path.is_file() and ROUND_FILE.match(path.name)):
-            problems.add(str(path.relative_to(root)), 1, "(file)", "not a round file: a round is data/screening/round-<N>.yaml")
+            problems.add(
+                str(path.relative_to(root)), 1, "(file)", "not a round file: a round is data/screening/round-<N>.yaml"
+            )
             continue
         doc = yaml_lines.read_yaml(path, root, problems)
         if not doc.parsed:
             continue
         if not isinstance(doc.data, dict):
-            problems.add(doc.name, 1, "(file)", "a round is a mapping (round, date, description, databases, queries, records)")
+            problems.add(
+                doc.name, 1, "(file)", "a round is a mapping (round, date, description, databases, queries, records)"
+            )
             continue
         schemas.schema_problems(doc, checker, problems)
         docs.append(doc)
@@ -107,7 +113,12 @@ def check_rounds(docs: list[yaml_lines.Document], study_keys: set[str], problems
         number = data.get("round")
         expected = _file_number(Path(doc.name))
         if isinstance(number, int) and expected is not None and number != expected:
-            problems.add(doc.name, doc.line(("round",)), ("round",), f"{number} differs from the file name: round-{expected}.yaml holds round {expected}")
+            problems.add(
+                doc.name,
+                doc.line(("round",)),
+                ("round",),
+                f"{number} differs from the file name: round-{expected}.yaml holds round {expected}",
+            )
         if isinstance(number, int):
             numbers.append((number, doc))
         query_ids = {q.get("id") for q in data.get("queries") or [] if isinstance(q, dict)}
@@ -117,7 +128,12 @@ def check_rounds(docs: list[yaml_lines.Document], study_keys: set[str], problems
                 _check_record(doc, ("records", index), record, number, query_ids, study_keys, seen_ids, problems)
     for position, (number, doc) in enumerate(sorted(numbers, key=lambda item: item[0]), start=1):
         if number != position:
-            problems.add(doc.name, doc.line(("round",)), ("round",), f"{number} leaves a gap: rounds are numbered 1, 2, 3... (expected {position})")
+            problems.add(
+                doc.name,
+                doc.line(("round",)),
+                ("round",),
+                f"{number} leaves a gap: rounds are numbered 1, 2, 3... (expected {position})",
+            )
             break
 
 
@@ -127,7 +143,12 @@ def _unique(doc, items, base, problems) -> None:
         ident = item.get("id") if isinstance(item, dict) else None
         if isinstance(ident, str):
             if ident in seen:
-                problems.add(doc.name, doc.line(base + (index, "id")), base + (index, "id"), f"duplicate id '{ident}' (also item {seen[ident]})")
+                problems.add(
+                    doc.name,
+                    doc.line(base + (index, "id")),
+                    base + (index, "id"),
+                    f"duplicate id '{ident}' (also item {seen[ident]})",
+                )
             seen.setdefault(ident, index)
 
 
@@ -144,7 +165,9 @@ def _check_record(doc, base, record, number, query_ids, study_keys, seen_ids, pr
             add("id", f"'{ident}' belongs to another round: records of round {number} are r{number}-<nnn>")
     for query in record.get("queries") if isinstance(record.get("queries"), list) else []:
         if isinstance(query, str) and query not in query_ids:
-            add("queries", f"'{query}' is not a query of this round ({', '.join(sorted(query_ids)) or 'none declared'})")
+            add(
+                "queries", f"'{query}' is not a query of this round ({', '.join(sorted(query_ids)) or 'none declared'})"
+            )
     decision, reason, study = record.get("decision"), record.get("reason"), record.get("study")
     if decision == "exclude" and reason is None:
         add("reason", "an excluded record needs a reason code")
@@ -154,7 +177,10 @@ def _check_record(doc, base, record, number, query_ids, study_keys, seen_ids, pr
         if study is None:
             add("study", "an included record names its study (the citation key of data/studies/<key>.yaml)")
         elif isinstance(study, str) and study not in study_keys:
-            add("study", f"'{study}' has no study file: add data/studies/{study}.yaml (hepmet new-study --from-record {ident})")
+            add(
+                "study",
+                f"'{study}' has no study file: add data/studies/{study}.yaml (hepmet new-study --from-record {ident})",
+            )
     elif study is not None:
         add("study", f"only an included record names a study (this one is '{decision}')")
 
@@ -211,7 +237,9 @@ def prisma_counts(round_: dict) -> PrismaCounts:
     """The PRISMA counts of ``round_`` (a round as loaded)."""
     records = round_.get("records") or []
     removed = Counter(r["reason"] for r in records if r["decision"] == "exclude" and r["reason"] in REMOVED_REASONS)
-    excluded = Counter(r["reason"] for r in records if r["decision"] == "exclude" and r["reason"] not in REMOVED_REASONS)
+    excluded = Counter(
+        r["reason"] for r in records if r["decision"] == "exclude" and r["reason"] not in REMOVED_REASONS
+    )
     decisions = Counter(r["decision"] for r in records)
     return PrismaCounts(
         identified=len(records),
@@ -252,7 +280,9 @@ def write_round(data_dir: Path, round_: dict) -> Path:
     candidate = yaml_lines.Document(name=str(target.relative_to(data_dir.parent)))
     candidate = yaml_lines.parse_text(text, candidate, problems)
     schemas.schema_problems(candidate, schemas.validators()["screening-round"], problems)
-    check_rounds(sorted([*docs, candidate], key=lambda d: _file_number(Path(d.name)) or 0), study_keys(data_dir), problems)
+    check_rounds(
+        sorted([*docs, candidate], key=lambda d: _file_number(Path(d.name)) or 0), study_keys(data_dir), problems
+    )
     if problems:
         raise ScreeningLogError(_formatted(problems))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,10 @@
 """Sphinx extension of the review: checks the data, serves the chart bundle, keeps pages fresh.
 
-- ``config-inited``: validates ``data/`` (a problem stops the build before anything is written),
-  lists ``data/references/*.bib`` for sphinxcontrib-bibtex, installs the in-process execution
+Every Sphinx event handler of the review is here (the modules they call hold no Sphinx hook):
+
+- ``config-inited``: validates ``data/`` and the chapters' citation keys (a problem stops the build
+  before anything is written; :mod:`figures.chapter_citations`), lists the ``.bib`` files of
+  ``data/references/`` for sphinxcontrib-bibtex, installs the in-process execution
   (``figures.execute``), points the chapters' code at this checkout (``PYTHONPATH``,
   ``HEPMET_DATA_DIR``) and at the build's store of chart PDFs, and refreshes the digest of each
   part of the data.
@@ -11,25 +14,28 @@
   re-executes) a page exactly when its data or the code under ``src/figures`` changed. A page
   with a bibliography depends on the references, though it runs no code.
 - ``html-page-context``: a page loads the chart and explorer scripts only when it shows one.
+- the edition (``figures.edition``): its facts on the PDF's title page and, for a multi-version
+  site, the version switcher (``config-inited``); its stamp in every page's footer
+  (``html-page-context``).
+- ``build-finished``: writes the downloads (``figures.downloads``) and fixes the theme's markup for
+  accessibility.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import importlib.metadata
 import os
 import shutil
 from pathlib import Path
 
-import pybtex.plugin
 import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import dataset, deps, downloads, edition, execute, page_weight, paths
+from figures import chapter_citations, data_files, deps, downloads, edition, execute, page_weight, paths
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ EXECUTED = "executed"  # folder of the pages executed by the latest build
 
 
 def _state_dir(app: Sphinx) -> Path:
-    return Path(app.doctreedir).parent / ".hepmet"
+    return paths.state_beside(Path(app.doctreedir))
 
 
 def _write_if_changed(path: Path, content: bytes) -> None:
@@ -69,7 +75,7 @@ def _refresh_digest(app: Sphinx, part: str) -> Path:
     refreshed = app.hepmet_refreshed_digests  # emptied at the start of each build (config-inited)
     if part not in refreshed:
         data_dir = Path(app.confdir) / "data"
-        digest = _code_digest() if part == CODE_PART else dataset.part_digest(data_dir, part)
+        digest = _code_digest() if part == CODE_PART else data_files.part_digest(data_dir, part)
         target = _digest_file(app, part)
         _write_if_changed(target, digest.encode())
         refreshed[part] = target
@@ -79,19 +85,22 @@ def _refresh_digest(app: Sphinx, part: str) -> Path:
 def on_config_inited(app: Sphinx, config) -> None:
     root = Path(app.confdir)
     data_dir = root / "data"
-    # Loaded through the dataset module's per-process cache: the pages, executed in this process,
-    # then use this checked dataset instead of reading and validating it again.
+    # Loaded through data_files' per-process cache: the pages, executed in this process, then use
+    # this checked dataset instead of reading and validating it again.
     try:
-        dataset.load_dataset(data_dir.resolve())
-    except dataset.DatasetError as err:
-        raise ConfigError("the dataset has problems:\n" + "\n".join(err.problems)) from None
+        data_files.load_dataset(data_dir.resolve())
+        # The chapters' citations are checked here, on the build side: the data layer, which the
+        # pages load, never reads book/.
+        problems = chapter_citations.unknown_citation_lines(root, data_files.reference_keys(data_dir))
+    except data_files.DatasetError:
+        problems = chapter_citations.project_problems(root)  # every problem, as `hepmet validate` lists them
+    if problems:
+        raise ConfigError("the dataset has problems:\n" + "\n".join(problems))
     if config.hepmet_execution not in execute.MODES:
         raise ConfigError(f"hepmet_execution: {config.hepmet_execution!r} is not one of {', '.join(execute.MODES)}")
     execute.install(config.hepmet_execution)
 
-    config.bibtex_bibfiles = sorted(
-        str(p.relative_to(root)) for p in (data_dir / "references").glob("*.bib")
-    )
+    config.bibtex_bibfiles = [str(p.relative_to(root)) for p in data_files.reference_files(data_dir)]
 
     # The chapters' kernels inherit this process's environment.
     os.environ[paths.DATA_DIR_VAR] = str(data_dir)
@@ -189,7 +198,8 @@ _ACCESSIBILITY_FIXES = (
     # The navigation's expand/collapse toggles have no text.
     (
         '<summary><span class="toctree-toggle" role="presentation">',
-        '<summary><span class="visually-hidden">Show or hide the sections</span><span class="toctree-toggle" role="presentation">',
+        '<summary><span class="visually-hidden">Show or hide the sections</span><span class="toctree-toggle" '
+        'role="presentation">',
     ),
 )
 
@@ -237,6 +247,48 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
         env.note_dependency(str(_refresh_digest(app, part)))
 
 
+# --- the edition stamp (figures.edition): the PDF's title page, every page's footer --------------
+
+
+def on_config_inited_edition(app: Sphinx, config) -> None:
+    """Put the edition on the PDF's title page and, for a multi-version site, the switcher.
+
+    Only options Sphinx does not store in its environment are touched here (``latex_elements``,
+    ``html_theme_options``), so a new commit does not make every page re-execute; ``version`` and
+    ``release`` (read by the theme's banner of old editions) are set only when ``hepmet editions``
+    builds, which re-reads everything anyway.
+    """
+    this = edition.read_edition(Path(app.confdir))
+    app.hepmet_edition = this
+    switcher_json = os.environ.get(edition.SWITCHER_VAR)
+    elements = dict(config.latex_elements or {})
+    # The title page prints "<releasename> <release>"; see below for why release is usually empty.
+    elements["releasename"] = "Edition" if switcher_json else f"Edition {this.version}"
+    elements["preamble"] = (
+        elements.get("preamble", "") + "\n\\setreleaseinfo{" + edition.latex_release_info(this) + "}\n"
+    )
+    config.latex_elements = elements
+
+    if switcher_json:
+        # The theme's banner for old editions compares DOCUMENTATION_OPTIONS.VERSION (Sphinx's
+        # ``release``) with the preferred entry of versions.json.
+        config.version = config.release = this.version
+        options = config.html_theme_options
+        options["switcher"] = {"json_url": switcher_json, "version_match": this.version}
+        options["check_switcher"] = False  # the JSON sits beside the editions, outside this build
+        options["show_version_warning_banner"] = True
+        header = list(options.get("article_header_start") or ["toggle-primary-sidebar.html"])
+        options["article_header_start"] = [*header, "version-switcher"]
+
+
+def on_html_page_context_edition(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Append the edition stamp (and the link to the edition's PDF) to the page's footer."""
+    pdf_name = os.environ.get(edition.PDF_VAR)
+    pdf_href = context["pathto"](pdf_name, 1) if pdf_name else None
+    stamp = app.hepmet_edition.stamp_html(pdf_href)
+    context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + stamp
+
+
 # --- downloads (figures.downloads): written into the site after every HTML build ---------------
 
 
@@ -248,29 +300,7 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
         _write_if_changed(folder / name, content)
 
 
-# The pybtex plugins looked up per citation or per file: (group, name, class).
-PINNED_PYBTEX_PLUGINS = (
-    ("pybtex.backends", "plaintext", "pybtex.backends.plaintext:Backend"),
-    ("pybtex.backends", "text", "pybtex.backends.plaintext:Backend"),  # an alias, looked up here first
-    ("pybtex.database.input", "bibtex", "pybtex.database.input.bibtex:Parser"),
-    ("pybtex.database.input.suffixes", ".bib", "pybtex.database.input.bibtex:Parser"),
-)
-
-
-def pin_pybtex_plugins() -> None:
-    """Register the pybtex plugins used most as run-time plugins, once.
-
-    pybtex looks a plugin up among every installed package's entry points each time it is used
-    (sphinxcontrib-bibtex does so for every citation, about a tenth of a second each here);
-    run-time plugins are looked up first, in a dictionary. The classes are pybtex's own.
-    """
-    for group, name, target in PINNED_PYBTEX_PLUGINS:
-        module, _, attribute = target.partition(":")
-        pybtex.plugin.register_plugin(group, name, getattr(importlib.import_module(module), attribute), force=True)
-
-
 def setup(app: Sphinx) -> dict:
-    pin_pybtex_plugins()
     # Where the pages run: "in-process" (figures.execute: imports paid once) or "kernel" (myst-nb's).
     app.add_config_value("hepmet_execution", execute.IN_PROCESS, "env")
     app.connect("config-inited", on_config_inited, priority=400)
@@ -278,9 +308,17 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", on_source_read)
     app.connect("doctree-read", on_doctree_read)
     app.connect("html-page-context", on_html_page_context, priority=900)
-    edition.setup_sphinx(app)  # the edition stamp on every page and on the PDF's title page
-    execute.setup_chart_pdfs(app)  # chart PDFs drawn only by builds that write a PDF
-    page_weight.setup(app)  # icons inline, without Font Awesome's script; search scripts on the search page only
+    # The edition stamp, after the config-inited handler above (sphinx_ext's own priority 400).
+    app.connect("config-inited", on_config_inited_edition, priority=450)
+    app.connect("html-page-context", on_html_page_context_edition)
+    # Chart PDFs drawn only by builds that write a PDF (handlers in figures.execute).
+    app.connect("builder-inited", execute.on_builder_inited)
+    app.connect("env-get-outdated", execute.on_env_get_outdated)
+    app.connect("doctree-read", execute.on_doctree_read)
+    app.connect("env-purge-doc", execute.on_env_purge_doc)
+    # Icons inline instead of Font Awesome's script; search scripts on the search page only.
+    app.add_css_file("icons.css")
+    app.connect("build-finished", page_weight.on_build_finished)
     app.add_js_file("vega-bundle.js")
     app.add_js_file("hepmet.js")
     app.add_css_file("hepmet.css")

@@ -2,7 +2,7 @@
 
 The rows are ``data/grade/<id>.yaml`` (through ``figures.grade``); the certainty in the last column
 is computed by ``grade.certainty`` from the judged domains, never typed. Cells are plain text;
-``render.show_table`` escapes them for HTML and LaTeX.
+``render.table`` escapes them for HTML and LaTeX.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ DOMAIN_NAMES = {
     "publication_bias": "publication bias",
 }
 UPGRADE_NAMES = {"large_effect": "large effect", "dose_response": "dose-response", "plausible_confounding": "plausible confounding"}
-JUDGEMENT_WORDS = {"not-serious": "not serious", "very-serious": "very serious", "strongly-suspected": "strongly suspected"}
 COLUMNS = ["Question and outcome", "Studies (patients)", "Effect", "GRADE domains", "Certainty"]
 # Relative column widths for both editions: the domains' reasons need the most room.
 WIDTHS = [20, 14, 18, 36, 8]
@@ -41,7 +40,7 @@ def _domains(q: dict) -> str:
     parts = []
     for key, name in DOMAIN_NAMES.items():
         domain = q["domains"][key]
-        parts.append(f"{name}: {JUDGEMENT_WORDS.get(domain['judgement'], domain['judgement'])} ({domain['reason']})")
+        parts.append(f"{name}: {labels.word(labels.GRADE_JUDGEMENTS, domain['judgement'])} ({domain['reason']})")
     ups = [f"{UPGRADE_NAMES[k]} +{v}" for k, v in q["upgrades"].items() if v]
     parts.append("upgrades: " + (", ".join(ups) if ups else "none"))
     return "; ".join(parts)
@@ -70,4 +69,4 @@ def graded_tumours() -> list[str]:
 
 
 def caption(tumour: str) -> str:
-    return f"Summary of findings: {labels.TUMOURS.get(tumour, tumour)} (certainty computed from the judged GRADE domains)"
+    return f"Summary of findings: {labels.word(labels.TUMOURS, tumour)} (certainty computed from the judged GRADE domains)"

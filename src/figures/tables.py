@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, grade, labels, screening_log, text
+from figures import dataset, formats, forest, labels, screening_log, stats, text
+from figures.pooling import PoolDecision
 from figures.explorer import COUNTED_KINDS, interventions_text, outcome_value
-from figures.forest import n_text
 
 ADULT_MARK = " (adult series)"
 NOT_REPORTED = "not reported"
@@ -19,11 +19,11 @@ def table1() -> pd.DataFrame:
         {
             "Primary malignancy": t["name"] + " (" + t["abbreviation"] + ")",
             "Metastatic disease at diagnosis": [
-                text.value_range(lo, hi, "percent") + (ADULT_MARK if adult else "")
+                formats.value_range(lo, hi, "percent") + (ADULT_MARK if adult else "")
                 for lo, hi, adult in zip(t["metastatic_low"], t["metastatic_high"], t["metastatic_adult"])
             ],
             "Hepatic metastatic disease": [
-                text.value_range(lo, hi, "percent") + (ADULT_MARK if adult else "")
+                formats.value_range(lo, hi, "percent") + (ADULT_MARK if adult else "")
                 for lo, hi, adult in zip(t["hepatic_low"], t["hepatic_high"], t["hepatic_adult"])
             ],
             "Treatment options": [labels.interventions(c) for c in t["treatment_options"]],
@@ -32,11 +32,12 @@ def table1() -> pd.DataFrame:
 
 
 def _setting(setting: dict) -> str:
-    parts = [labels.CENTRES.get(setting.get("centres"), setting.get("centres"))]
-    parts.append(setting.get("group"))
+    centres = setting.get("centres")
+    # "setting not reported" is said once, for the whole cell, and only when nothing else is known.
+    parts = [None if centres in (None, "not-reported") else labels.word(labels.CENTRES, centres), setting.get("group")]
     if setting.get("countries"):
         parts.append(", ".join(setting["countries"]))
-    return "; ".join(p for p in parts if p and p != "not-reported") or "setting not reported"
+    return "; ".join(p for p in parts if p) or labels.CENTRES["not-reported"]
 
 
 def _period(recruitment: dict | None) -> str:
@@ -51,15 +52,15 @@ def _population(study: dict) -> str:
     parts = [population.get("subgroup") or population.get("age_group") or ""]
     median, low, high = population.get("age_median"), population.get("age_min"), population.get("age_max")
     if median is not None:
-        parts.append(f"median age {text.number(median)} years")
+        parts.append(f"median age {formats.number(median)} years")
     if low is not None and high is not None:
-        parts.append(f"age range {text.number(low)}–{text.number(high)} years")
+        parts.append(f"age range {formats.number(low)}–{formats.number(high)} years")
     # Unknown counts are left out; when neither is known, "n not reported" says so once.
     n, n_liver = study.get("n_patients"), study.get("n_liver_metastases")
     if n is not None:
-        parts.append(f"n = {text.number(n)}")
+        parts.append(f"n = {formats.number(n)}")
     if n_liver is not None:
-        parts.append(f"with liver metastases: {text.number(n_liver)}")
+        parts.append(f"with liver metastases: {formats.number(n_liver)}")
     if n is None and n_liver is None:
         parts.append("n not reported")
     return "; ".join(p for p in parts if p)
@@ -69,16 +70,16 @@ def outcome_summary(outcome: dict) -> str:
     """One outcome as a table cell, with its own number of patients:
     ``EFS, liver-only metastases (n = 34): 76% (95% CI 58%–87%)``; counts and single cases as
     numbers of patients, never as rates."""
-    head = f"{labels.MEASURES.get(outcome['measure'], outcome['measure'])}, {outcome.get('group') or 'all'} ({n_text(outcome.get('n'))})"
+    head = f"{labels.word(labels.MEASURES, outcome['measure'])}, {outcome.get('group') or 'all'} ({formats.n_text(outcome.get('n'))})"
     if outcome.get("timepoint_months") is not None:
-        head += f", at {text.number(outcome['timepoint_months'])} months"
+        head += f", at {formats.number(outcome['timepoint_months'])} months"
     if outcome["kind"] in COUNTED_KINDS:
         value = outcome_value(
             kind=outcome["kind"], estimate=outcome["estimate"], unit=outcome["unit"],
             events=outcome.get("events"), denominator=outcome.get("denominator"),
         )
     else:
-        value = text.estimate(outcome)
+        value = formats.estimate(outcome)
     return f"{head}: {value}"
 
 
@@ -86,7 +87,7 @@ def comparison_summary(comparison: dict) -> str:
     p = comparison.get("p_value")
     if p is None:
         return f"{comparison['description']}: p not reported"
-    return f"{comparison['description']}: p {comparison.get('p_relation') or '='} {text.number(p)}"
+    return f"{comparison['description']}: p {comparison.get('p_relation') or '='} {formats.number(p)}"
 
 
 def _main_outcomes(study: dict) -> str:
@@ -101,7 +102,7 @@ def _flags(study: dict) -> str:
     return " ".join(f["note"] for f in flags)
 
 
-# Relative widths of the evidence table's columns, for both editions (see render.show_table).
+# Relative widths of the evidence table's columns, for both editions (see render.table).
 EVIDENCE_WIDTHS = [9, 17, 20, 12, 28, 14]
 
 
@@ -121,7 +122,7 @@ def evidence_table(tumour: str) -> pd.DataFrame:
                 "Study": study["label"],
                 "Design, setting, period": "; ".join(
                     [
-                        labels.DESIGNS.get(study["design"], study["design"]),
+                        labels.word(labels.DESIGNS, study["design"]),
                         _setting(study.get("setting") or {}),
                         _period(study.get("recruitment")),
                     ]
@@ -140,7 +141,8 @@ def evidence_table(tumour: str) -> pd.DataFrame:
 
 def studies_by_design() -> pd.DataFrame:
     """How many study records the dataset holds per design."""
-    counts = pd.Series([s["design"] for s in dataset.studies()], dtype="object").value_counts().sort_index()
+    designs = [labels.word(labels.DESIGNS, s["design"]) for s in dataset.studies()]
+    counts = pd.Series(designs, dtype="object").value_counts().sort_index()
     return pd.DataFrame({"Design": counts.index, "Studies": counts.values})
 
 
@@ -154,12 +156,38 @@ def screening_rounds() -> pd.DataFrame:
                 "Round": r["round"],
                 "Date": r["date"],
                 "Searched": "; ".join(d["name"] for d in r["databases"]) or NOT_REPORTED,
-                "Queries": text.number(len(r["queries"])),
-                "Records": text.number(counts.identified),
-                "Removed before screening": text.number(counts.removed),
-                "Excluded": text.number(counts.excluded),
-                "Awaiting screening": text.number(counts.awaiting),
-                "Included": text.number(counts.included),
+                "Queries": formats.number(len(r["queries"])),
+                "Records": formats.number(counts.identified),
+                "Removed before screening": formats.number(counts.removed),
+                "Excluded": formats.number(counts.excluded),
+                "Awaiting screening": formats.number(counts.awaiting),
+                "Included": formats.number(counts.included),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def pooling_table(decisions: list[PoolDecision]) -> pd.DataFrame:
+    """One row per declared pool: its members, the editor's comparability judgement, the result."""
+    rows = []
+    for decision in decisions:
+        row = {
+            "Pool": decision.pool["id"],
+            "Outcome": forest.title(decision),
+            "Members": "; ".join(f"{r.label} ({formats.n_text(r.n)})" for r in decision.rows.itertuples()),
+            "Declared comparable": "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (decision.pool.get("comparability") or {}).items()),
+        }
+        if decision.pooled is None:
+            row.update({"Pooled (95% CI, HKSJ)": None, "Prediction interval": None, "Heterogeneity": None, "Not pooled because": decision.reason})
+        else:
+            b = decision.pooled.back_transformed(decision.scale)
+            row.update(
+                {
+                    "Pooled (95% CI, HKSJ)": formats.rounded_percent(100 * b["estimate"], 100 * b["ci_low"], 100 * b["ci_high"]),
+                    "Prediction interval": formats.rounded_interval(100 * b["pi_low"], 100 * b["pi_high"]),
+                    "Heterogeneity": stats.heterogeneity_text(decision.pooled),
+                    "Not pooled because": None,
+                }
+            )
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -1,8 +1,11 @@
-"""Numbers for the prose: every figure a sentence quotes is glued from the dataset.
+"""Numbers and generated sentences for the prose: every figure a sentence quotes is glued from the dataset.
 
-A chapter calls ``glue_facts("nb")`` or ``glue_study("ehrlich2009hepatic")`` once, in a hidden
-cell, and writes ``{glue:text}`fact_nb_incidence``` in its sentences; a correction to a data file
-then changes the sentence, the table and the chart together.
+A chapter calls ``chapter.glue_facts("nb")`` or ``chapter.glue_studies("ehrlich2009hepatic")`` once,
+in a hidden cell, and writes ``{glue:text}`fact_nb_incidence``` in its sentences; a correction to a
+data file then changes the sentence, the table and the chart together. The generated sentences
+(evidence intro, flags note, candidate references) are ``render.markdown`` outputs whose
+contributor text is escaped and whose citation keys are checked. Numbers are written by
+``figures.formats``.
 """
 
 from __future__ import annotations
@@ -12,56 +15,11 @@ import re
 from myst_nb import glue
 
 from figures import dataset, render
-
-# The prose says "per year" or "patients" itself: counts carry no unit of their own.
-_UNITS = {
-    "percent": "%", "months": " months", "weeks": " weeks", "years": " years", "cm": " cm",
-    "per-million": " per million", "gray": " Gy",
-}
+from figures.formats import estimate, number, plural, value_range, with_unit
 
 
 def _key(*parts: str) -> str:
     return "_".join(re.sub(r"[^0-9A-Za-z]+", "_", str(p)).strip("_") for p in parts)
-
-
-def number(value: float) -> str:
-    """A number as the source printed it: no trailing zeros, thousands separated."""
-    return f"{value:,.10g}" if abs(value) >= 10000 else f"{value:.10g}"
-
-
-def with_unit(value: float, unit: str) -> str:
-    """``76%``, ``8 years``, ``1 year``: a word unit is singular for exactly one."""
-    suffix = _UNITS.get(unit, "")
-    if value == 1 and suffix.endswith("s") and suffix.strip().isalpha():
-        suffix = suffix[:-1]
-    return number(value) + suffix
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``1 study``, ``7 studies``: the count and the right form of the noun."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{number(count)} {word}"
-
-
-def value_range(low: float, high: float, unit: str) -> str:
-    """``8%–10%``, or a single value when low equals high."""
-    if low == high:
-        return with_unit(low, unit)
-    return f"{with_unit(low, unit)}–{with_unit(high, unit)}"
-
-
-def estimate(outcome: dict) -> str:
-    """An outcome as prose: ``76% (95% CI 58%–87%)``; ``1 of 12`` when only the counts are given."""
-    unit = outcome.get("unit", "percent")
-    if outcome["estimate"] is None:
-        return f"{number(outcome['events'])} of {number(outcome['denominator'])}"
-    text = with_unit(outcome["estimate"], unit)
-    if unit == "count" and outcome.get("denominator") is not None:
-        text += f" of {number(outcome['denominator'])}"
-    ci = outcome.get("ci") or {}
-    if ci.get("low") is not None and ci.get("high") is not None:
-        text += f" ({number(ci.get('level', 95))}% CI {value_range(ci['low'], ci['high'], unit)})"
-    return text
 
 
 def glue_facts(topic: str) -> None:
@@ -119,29 +77,18 @@ def cite_role(keys: list[str], role: str = "cite:p") -> str:
     return f"{{{role}}}`{','.join(keys)}`"
 
 
-class Markdown:
-    """Generated MyST text (a note, a sentence with citations), shown in both editions."""
-
-    def __init__(self, markdown: str, plain: str):
-        self.markdown = markdown
-        self.plain = plain
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self.markdown, "text/plain": self.plain}
-
-
-def flags_note(topics: tuple[str, ...]) -> Markdown:
+def flags_note(topics: tuple[str, ...]) -> render.Display:
     """The note listing the inconsistencies of the source's background figures for a chapter
     (nothing at all when none is recorded)."""
     flags = source_flags(topics)
     if not flags:
-        return Markdown("", "")
+        return render.markdown("", "")
     lines = [":::{admonition} Inconsistencies in the source", ":class: note", ""]
     for citation, what, note in flags:
         lines.append(f"- {render.escape_markdown(what)} {cite_role([citation])}: {render.escape_markdown(note)}")
     lines.append(":::")
     plain = "\n".join(f"{what}: {note}" for _, what, note in flags)
-    return Markdown("\n".join(lines) + "\n", plain)
+    return render.markdown("\n".join(lines) + "\n", plain)
 
 
 def chronological(study: dict) -> tuple:
@@ -151,16 +98,16 @@ def chronological(study: dict) -> tuple:
     return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
 
 
-def evidence_intro(tumour: str, table_name: str) -> Markdown:
+def evidence_intro(tumour: str, table_name: str) -> render.Display:
     """The sentence above a chapter's evidence table: how many studies the dataset holds for
     ``tumour``, each cited, oldest first."""
     records = sorted(dataset.studies(tumour), key=chronological)
     if not records:
-        return Markdown("The dataset holds no study of this tumor yet.", "No study yet.")
+        return render.markdown("The dataset holds no study of this tumor yet.", "No study yet.")
     count = plural(len(records), "study", "studies")
     keys = [r["citation"] for r in records]
     markdown = f"The dataset holds {count} of this tumor {cite_role(keys)}, set out in {{numref}}`{table_name}`."
-    return Markdown(markdown, f"The dataset holds {count} of this tumor.")
+    return render.markdown(markdown, f"The dataset holds {count} of this tumor.")
 
 
 def glue_tumours() -> None:
@@ -189,7 +136,7 @@ def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: 
         glue(_key(key, "share", i), f"{100 * value / n:.0f}%", display=False)
 
 
-def candidate_references() -> Markdown:
+def candidate_references() -> render.Display:
     """The references that are only a likely match for a bracketed citation of the source review
     (``x-mapping`` says ``candidate``), each cited, as one sentence for the References page."""
     keys = sorted(
@@ -197,6 +144,6 @@ def candidate_references() -> Markdown:
         if entry.fields.get("x-mapping", "").startswith(("candidate", "named-author candidate"))
     )
     if not keys:
-        return Markdown("", "")
+        return render.markdown("", "")
     roles = ", ".join(cite_role([key], "cite:t") for key in keys)
-    return Markdown(f"Candidate matches: {roles}.", f"Candidate matches: {', '.join(keys)}.")
+    return render.markdown(f"Candidate matches: {roles}.", f"Candidate matches: {', '.join(keys)}.")

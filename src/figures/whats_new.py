@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from figures import dataset, declared_editions, deps, edition, paths, render
+from figures import data_files, declared_editions, deps, edition, paths, render
 
 ADDED, REMOVED, CORRECTED = "added", "removed", "corrected"
 _CITATION_KEY = re.compile(r"[A-Za-z0-9_:.-]+")
@@ -172,7 +172,7 @@ def records_at(root: Path, revision: str) -> dict[str, dict]:
     with tempfile.TemporaryDirectory(prefix="hepmet-edition-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(folder, filter="data")
-        return dataset.study_records(Path(folder) / "data")
+        return data_files.study_records(Path(folder) / "data")
 
 
 def _editions_before(root: Path, current: edition.Edition) -> list[declared_editions.Declared]:
@@ -189,7 +189,7 @@ def compare_with_previous(root: Path) -> Comparison | None:
     if not edition.is_checkout(root):
         return None
     current = edition.read_edition(root)
-    now = dataset.study_records(root / "data")
+    now = data_files.study_records(root / "data")
     known = _editions_before(root, current)
     earlier = known[:-1] if current.released else known
     previous = earlier[-1] if earlier else None
@@ -238,16 +238,6 @@ def _line(change: StudyChange, known: set[str]) -> str:
     return text
 
 
-class _Markdown:
-    """MyST text for myst-nb to render in both editions (every value escaped or a checked key)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self.text, "text/plain": self.text}
-
-
 def describe(comparison: Comparison | None, known_citations: set[str]) -> str:
     """The "what's new" section as MyST text."""
     if comparison is None:
@@ -275,15 +265,17 @@ def _project_root() -> Path:
 
 
 def _known_citations(root: Path) -> set[str]:
-    return {p.stem for p in (root / "data" / "references").glob("*.bib")}
+    return data_files.reference_keys(root / "data")
 
 
-def show_this_edition() -> _Markdown:
-    """Display what changed since the previous edition (for ``book/whats-new.md``)."""
+def this_edition() -> render.Display:
+    """What changed since the previous edition (for ``book/whats-new.md``); MyST text whose every
+    value is escaped or a checked key."""
     deps.record("studies")
     deps.record("references")
     root = _project_root()
-    return _Markdown(describe(compare_with_previous(root), _known_citations(root)))
+    text = describe(compare_with_previous(root), _known_citations(root))
+    return render.markdown(text, text)
 
 
 def history_table(root: Path) -> pd.DataFrame:
@@ -302,10 +294,11 @@ def history_table(root: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show_history() -> render.TableDisplay | _Markdown:
-    """Display the cumulative history of editions (for ``book/whats-new.md``)."""
+def history_display() -> render.Display:
+    """The cumulative history of editions (for ``book/whats-new.md``)."""
     deps.record("studies")
     table = history_table(_project_root())
     if table.empty:
-        return _Markdown("No edition has been released yet: this is the development version.\n")
-    return render.show_table(table, caption="Editions of the review, newest first", name="table-editions")
+        text = "No edition has been released yet: this is the development version.\n"
+        return render.markdown(text, text)
+    return render.table(table, caption="Editions of the review, newest first", name="table-editions")

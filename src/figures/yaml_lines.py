@@ -50,7 +50,11 @@ def _implicit_resolvers() -> dict:
     traceback), and only ``true``/``false`` are booleans, so that a country code ``NO`` stays Norway.
     """
     resolvers = {
-        first: [(tag, regexp) for tag, regexp in items if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}]
+        first: [
+            (tag, regexp)
+            for tag, regexp in items
+            if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
+        ]
         for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     for first in "tTfF":
@@ -89,6 +93,9 @@ class Document:
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, 1)
+
+
+Problem = tuple[str, int, str, str]  # file, line, field, message
 
 
 class Problems(list):
@@ -136,7 +143,9 @@ def _build(loader: _Loader, node: yaml.Node, path: FieldPath, doc: Document, pro
             key = str(key)
             line = key_node.start_mark.line + 1
             if key in result:
-                problems.add(doc.name, line, path + (key,), f"duplicate key (first written on line {doc.lines[path + (key,)]})")
+                problems.add(
+                    doc.name, line, path + (key,), f"duplicate key (first written on line {doc.lines[path + (key,)]})"
+                )
                 continue
             doc.lines[path + (key,)] = line
             result[key] = _build(loader, value_node, path + (key,), doc, problems, ancestors | {id(node)})
