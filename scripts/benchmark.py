@@ -90,7 +90,8 @@ def synthetic_study(study_file: Path, index: int, target_dir: Path) -> None:
     (target_dir / "studies" / f"{key}.yaml").write_text(yaml.safe_dump(study, sort_keys=False), encoding="utf-8")
     year = re.search(r"\d{4}", key).group(0)
     (target_dir / "references" / f"{key}.bib").write_text(
-        f"@article{{{key},\n  author = {{Benchmark, Synthetic}},\n  title = {{Synthetic study {key} of the benchmark}},\n"
+        f"@article{{{key},\n  author = {{Benchmark, Synthetic}},\n"
+        f"  title = {{Synthetic study {key} of the benchmark}},\n"
         f"  journal = {{Benchmark}},\n  year = {{{year}}},\n  x-confidence = {{recalled}}\n}}\n",
         encoding="utf-8",
     )
@@ -108,7 +109,11 @@ def multiply_studies(root: Path, factor: int) -> int:
 
 def add_one_study(root: Path) -> None:
     data = root / "data"
-    nb = next(p for p in sorted((data / "studies").glob("*.yaml")) if yaml.safe_load(p.read_text())["population"]["tumour"] == "nb")
+    nb = next(
+        p
+        for p in sorted((data / "studies").glob("*.yaml"))
+        if yaml.safe_load(p.read_text())["population"]["tumour"] == "nb"
+    )
     synthetic_study(nb, 9999, data)
 
 
@@ -140,7 +145,11 @@ def build_sequence(root: Path, pdf: bool, lenient: bool) -> tuple[dict[str, Run]
     def timed(name: str, *args: str) -> None:
         runs[name] = hepmet(root, *args, *extra)
         run = runs[name]
-        print(f"[bench]   {'floor ' if lenient else ''}{name}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB, load {run.load:.1f}", flush=True)
+        print(
+            f"[bench]   {'floor ' if lenient else ''}{name}: {run.seconds:.1f} s, "
+            f"peak {run.peak_mb:.0f} MB, load {run.load:.1f}",
+            flush=True,
+        )
 
     timed("clean", "build", "--all")
     timed("no change", "build")
@@ -149,7 +158,10 @@ def build_sequence(root: Path, pdf: bool, lenient: bool) -> tuple[dict[str, Run]
     stale = None
     if not lenient:
         stale = clean_build_of_the_same_data(root)
-        print(f"[bench]   no-stale-page check: {len(stale)} page(s) differ from a clean build of the same data", flush=True)
+        print(
+            f"[bench]   no-stale-page check: {len(stale)} page(s) differ from a clean build of the same data",
+            flush=True,
+        )
         for line in stale:
             print(f"[bench]     {line}", flush=True)
     chapter = root / PROSE_CHAPTER
@@ -180,8 +192,11 @@ def page_weights(site: Path) -> list[tuple[str, int, int, int, bool, bool]]:
                 # can be long. What was requested by then is counted either way.
                 visit.page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
             except PlaywrightTimeout:
-                print(f"[bench]   {name}: still loading after {NETWORK_IDLE_MS // 1000} s; counted what it requested", flush=True)
-            loads[name] = sorted({r.split("?")[0][len(base) + 1:] for r in visit.requests if r.startswith(base)})
+                print(
+                    f"[bench]   {name}: still loading after {NETWORK_IDLE_MS // 1000} s; counted what it requested",
+                    flush=True,
+                )
+            loads[name] = sorted({r.split("?")[0][len(base) + 1 :] for r in visit.requests if r.startswith(base)})
             visit.page.context.close()
     # Warm: the reader came from another page of the site, so what every page loads is cached.
     shared = set.intersection(*(set(files) for files in loads.values()))
@@ -237,8 +252,16 @@ def targets(results: list[dict], stale: dict[int, list[str]], weights) -> list[l
         row("cold weight of the heaviest chapter page, MB", None, PAGE_WEIGHT_LIMIT / 1e6)
     big = max((s for s, _ in by if s != 1), default=100)
     scaled, base = by.get((big, "clean")), by.get((1, "clean"))
-    row(f"clean build x{big} / clean build x1", scaled and base and scaled["seconds"] / base["seconds"], SCALE_CLEAN_LIMIT)
-    row(f"largest page x{big} / largest page x1", scaled and base and scaled["largest_page_bytes"] / base["largest_page_bytes"], SCALE_PAGE_LIMIT)
+    row(
+        f"clean build x{big} / clean build x1",
+        scaled and base and scaled["seconds"] / base["seconds"],
+        SCALE_CLEAN_LIMIT,
+    )
+    row(
+        f"largest page x{big} / largest page x1",
+        scaled and base and scaled["largest_page_bytes"] / base["largest_page_bytes"],
+        SCALE_PAGE_LIMIT,
+    )
     return rows
 
 
@@ -279,38 +302,76 @@ def main(argv: list[str] | None = None) -> int:
             page, page_bytes = largest_page(site)
             for name, run in runs.items():
                 floor = floors[name]
-                results.append({
-                    "scale": scale, "studies": studies, "build": name, "seconds": round(run.seconds, 1),
-                    "floor_seconds": round(floor.seconds, 1), "ratio": round(run.seconds / floor.seconds, 2),
-                    "peak_mb": round(run.peak_mb), "ok": run.ok, "load": round(run.load, 1), "floor_load": round(floor.load, 1),
-                    "largest_page": page, "largest_page_bytes": page_bytes,
-                })
+                results.append(
+                    {
+                        "scale": scale,
+                        "studies": studies,
+                        "build": name,
+                        "seconds": round(run.seconds, 1),
+                        "floor_seconds": round(floor.seconds, 1),
+                        "ratio": round(run.seconds / floor.seconds, 2),
+                        "peak_mb": round(run.peak_mb),
+                        "ok": run.ok,
+                        "load": round(run.load, 1),
+                        "floor_load": round(floor.load, 1),
+                        "largest_page": page,
+                        "largest_page_bytes": page_bytes,
+                    }
+                )
             if scale == 1:
                 weights = page_weights(site)
 
     print()
-    print(table(
-        ["scale", "studies", "build", "time (s)", "floor (s)", "ratio", "peak MB", "load (build; floor)", "ok"],
-        [[f"x{r['scale']}", r["studies"], r["build"], r["seconds"], r["floor_seconds"], r["ratio"], r["peak_mb"],
-          f"{r['load']}; {r['floor_load']}", "yes" if r["ok"] else "NO"] for r in results],
-    ))
+    print(
+        table(
+            ["scale", "studies", "build", "time (s)", "floor (s)", "ratio", "peak MB", "load (build; floor)", "ok"],
+            [
+                [
+                    f"x{r['scale']}",
+                    r["studies"],
+                    r["build"],
+                    r["seconds"],
+                    r["floor_seconds"],
+                    r["ratio"],
+                    r["peak_mb"],
+                    f"{r['load']}; {r['floor_load']}",
+                    "yes" if r["ok"] else "NO",
+                ]
+                for r in results
+            ],
+        )
+    )
     print()
     largest = {r["scale"]: (r["largest_page"], r["largest_page_bytes"]) for r in results}
     print(table(["scale", "largest page", "bytes"], [[f"x{s}", p, kib(b)] for s, (p, b) in largest.items()]))
     if weights:
         print()
-        print(table(
-            ["page (x1)", "HTML", "cold (page + all it loads)", "warm (shared assets cached)"],
-            [[name, kib(html), kib(cold), kib(warm)] for name, html, cold, warm, _vega, _chart in weights],
-        ))
+        print(
+            table(
+                ["page (x1)", "HTML", "cold (page + all it loads)", "warm (shared assets cached)"],
+                [[name, kib(html), kib(cold), kib(warm)] for name, html, cold, warm, _vega, _chart in weights],
+            )
+        )
     print()
     print(table(["target (issue 11)", "measured", "limit", "result"], targets(results, stale, weights)))
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n[bench] {os.cpu_count()} CPU(s), load average (1, 5, 15 min) at the start {start_load}, at the end {load}; "
-          "the floor is the same build with execution switched off.")
+    print(
+        f"\n[bench] {os.cpu_count()} CPU(s), load average (1, 5, 15 min) at the start {start_load}, at the end {load}; "
+        "the floor is the same build with execution switched off."
+    )
     if args.json:
-        args.json.write_text(json.dumps({"builds": results, "page_weights": weights, "stale_pages": stale,
-                                         "targets": targets(results, stale, weights)}, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "builds": results,
+                    "page_weights": weights,
+                    "stale_pages": stale,
+                    "targets": targets(results, stale, weights),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0 if all(r["ok"] for r in results) else 1
 
 

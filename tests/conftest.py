@@ -45,7 +45,9 @@ def toc_pages() -> list[str]:
 
 def copy_project(target: Path) -> Path:
     """Copy the working tree (without build output, caches or git) to ``target``."""
-    shutil.copytree(REPO, target, ignore=lambda _d, names: [n for n in names if n in SKIP_DIRS or n.endswith(".egg-info")])
+    shutil.copytree(
+        REPO, target, ignore=lambda _d, names: [n for n in names if n in SKIP_DIRS or n.endswith(".egg-info")]
+    )
     return target
 
 
@@ -56,7 +58,10 @@ def run_hepmet(root: Path, *args: str, env: dict | None = None) -> subprocess.Co
     full_env = dict(os.environ, PYTHONPATH=str(root / "src"), **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "figures.cli", "--root", str(root), *args],
-        cwd=root, env=full_env, capture_output=True, text=True,
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -105,11 +110,11 @@ def executed_pages(root: Path) -> list[str]:
 
 
 class DataChanges(NamedTuple):
-    first_site: Path               # the first, clean build's site (another folder than built_site's)
+    first_site: Path  # the first, clean build's site (another folder than built_site's)
     executed: dict[str, list[str]]  # the pages each build executed, by step
-    contributor: dict[str, int]    # exit codes of the contributor's commands, by step
-    changed: Path                  # a snapshot (sources, data, site) after the studies were changed
-    root: Path                     # the copy at its last step: the synthesis fixtures' data, built incrementally
+    contributor: dict[str, int]  # exit codes of the contributor's commands, by step
+    changed: Path  # a snapshot (sources, data, site) after the studies were changed
+    root: Path  # the copy at its last step: the synthesis fixtures' data, built incrementally
 
 
 @pytest.fixture(scope="session")
@@ -224,7 +229,7 @@ def tier_marks(item: pytest.Item) -> set[str]:
     fixture_info = getattr(item, "_fixtureinfo", None)
     for name in getattr(item, "fixturenames", []):
         marks |= BUILD_FIXTURES.get(name, set())
-        for definition in (fixture_info.name2fixturedefs.get(name, ()) if fixture_info else ()):
+        for definition in fixture_info.name2fixturedefs.get(name, ()) if fixture_info else ():
             if Path(inspect.getfile(definition.func)).is_relative_to(REPO / "tests"):
                 marks |= _marks_from_code(definition.func)
     if isinstance(item, pytest.Function):

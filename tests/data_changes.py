@@ -43,14 +43,34 @@ def fill_contributor_study(root: Path) -> None:
     """What a contributor types into the two files ``hepmet new-study`` scaffolded."""
     study = root / "data" / "studies" / f"{CONTRIBUTOR_KEY}.yaml"
     record = yaml.safe_load(study.read_text(encoding="utf-8"))
-    record.update(label=CONTRIBUTOR_LABEL, design="registry", n_patients=12, n_liver_metastases=12, timing="synchronous", interventions=["resection"])
+    record.update(
+        label=CONTRIBUTOR_LABEL,
+        design="registry",
+        n_patients=12,
+        n_liver_metastases=12,
+        timing="synchronous",
+        interventions=["resection"],
+    )
     record["setting"]["centres"] = "registry"
     record["population"].update(tumour="wt", age_group="pediatric", subgroup="stage 4, liver metastases")
     record["source"] = {"document": "test", "section": "Results"}
-    record["outcomes"] = [{
-        "id": "os-liver", "measure": "OS", "kind": "survival", "timepoint_months": 60, "group": "all", "n": 12, "estimate": 75, "unit": "percent",
-        "ci": None, "events": None, "denominator": 12, "comparison": None, "source": {"document": "test", "section": "Results"},
-    }]
+    record["outcomes"] = [
+        {
+            "id": "os-liver",
+            "measure": "OS",
+            "kind": "survival",
+            "timepoint_months": 60,
+            "group": "all",
+            "n": 12,
+            "estimate": 75,
+            "unit": "percent",
+            "ci": None,
+            "events": None,
+            "denominator": 12,
+            "comparison": None,
+            "source": {"document": "test", "section": "Results"},
+        }
+    ]
     record["appraisal"] = unclear_appraisal("jbi-case-series")
     study.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
     reference = root / "data" / "references" / f"{CONTRIBUTOR_KEY}.bib"

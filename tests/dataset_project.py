@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import yaml
+
 from figures.schemas import appraisal_tools
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,7 +27,9 @@ def make_project(target: Path) -> Path:
     first = yaml.safe_load((REPO / "data" / "screening" / "round-1.yaml").read_text(encoding="utf-8"))
     first["records"] = [r for r in first["records"] if (FIXTURE_STUDIES / f"{r['study']}.yaml").is_file()]
     (data / "screening").mkdir()
-    (data / "screening" / "round-1.yaml").write_text(yaml.safe_dump(first, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    (data / "screening" / "round-1.yaml").write_text(
+        yaml.safe_dump(first, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+    )
     return target
 
 
@@ -45,5 +48,14 @@ def fill_reference_stub(path: Path, author: str, title: str, year: str, journal:
 def unclear_appraisal(tool: str) -> dict:
     """A complete appraisal with ``tool`` whose every item is judged unclear (as a contributor
     who read only a summary would write it)."""
-    items = [{"id": item["id"], "judgement": "unclear", "reason": "not reported in what was read"} for item in appraisal_tools()[tool]["items"]]
-    return {"tool": tool, "basis": "abstract", "items": items, "overall": "unclear", "reason": "only a summary was read"}
+    items = [
+        {"id": item["id"], "judgement": "unclear", "reason": "not reported in what was read"}
+        for item in appraisal_tools()[tool]["items"]
+    ]
+    return {
+        "tool": tool,
+        "basis": "abstract",
+        "items": items,
+        "overall": "unclear",
+        "reason": "only a summary was read",
+    }

@@ -37,7 +37,7 @@ def stale_pages(built: Path, clean: Path) -> list[str]:
         if text_a != text_b:
             first = next((i for i, (x, y) in enumerate(zip(text_a, text_b)) if x != y), min(len(text_a), len(text_b)))
             differences.append(
-                f"{name}: at word {first}: {' '.join(text_a[first:first + 12])!r} "
-                f"instead of {' '.join(text_b[first:first + 12])!r}"
+                f"{name}: at word {first}: {' '.join(text_a[first : first + 12])!r} "
+                f"instead of {' '.join(text_b[first : first + 12])!r}"
             )
     return differences

@@ -88,7 +88,9 @@ def test_every_page_passes_axe_and_every_chart_is_accessible(built_site):
             for violation in result["violations"]:
                 if violation["impact"] in BLOCKING_IMPACTS:
                     targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:5]
-                    problems.append(f"{name}: {violation['impact']} {violation['id']}: {violation['help']} at {targets}")
+                    problems.append(
+                        f"{name}: {violation['impact']} {violation['id']}: {violation['help']} at {targets}"
+                    )
 
             for chart in page.locator(".hepmet-chart").all():
                 charts += 1

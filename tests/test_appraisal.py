@@ -21,11 +21,22 @@ def _appraisals() -> pd.DataFrame:
     rows = []
     for citation, marks in judgements.items():
         for number, judgement in enumerate(marks, start=1):
-            rows.append({
-                "citation": citation, "label": citation.upper() + " 2000", "tumour": "wt", "design": "retrospective-series",
-                "tool": "jbi-case-series", "basis": "abstract", "item": f"q{number}", "domain": f"domain {number}",
-                "judgement": judgement, "reason": "why", "overall": "high" if citation == "a" else "unclear", "overall_reason": "why",
-            })
+            rows.append(
+                {
+                    "citation": citation,
+                    "label": citation.upper() + " 2000",
+                    "tumour": "wt",
+                    "design": "retrospective-series",
+                    "tool": "jbi-case-series",
+                    "basis": "abstract",
+                    "item": f"q{number}",
+                    "domain": f"domain {number}",
+                    "judgement": judgement,
+                    "reason": "why",
+                    "overall": "high" if citation == "a" else "unclear",
+                    "overall_reason": "why",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -58,12 +69,22 @@ def test_summary_shares_add_up_to_all_studies_per_item():
 def _question(**changes) -> dict:
     domain = {"judgement": "serious", "reason": HOSTILE}
     question = {
-        "id": "q", "tumour": "wt", "question": HOSTILE, "population": "children", "intervention": "resection",
-        "comparison": None, "outcome": "EFS", "evidence": [{"citation": "s1", "outcomes": ["o"]}], "patients": 22,
-        "effect": HOSTILE, "study_design": "observational",
+        "id": "q",
+        "tumour": "wt",
+        "question": HOSTILE,
+        "population": "children",
+        "intervention": "resection",
+        "comparison": None,
+        "outcome": "EFS",
+        "evidence": [{"citation": "s1", "outcomes": ["o"]}],
+        "patients": 22,
+        "effect": HOSTILE,
+        "study_design": "observational",
         "domains": {
-            "risk_of_bias": domain, "inconsistency": {"judgement": "not-serious", "reason": "single study"},
-            "indirectness": {"judgement": "not-serious", "reason": "r"}, "imprecision": {"judgement": "very-serious", "reason": "r"},
+            "risk_of_bias": domain,
+            "inconsistency": {"judgement": "not-serious", "reason": "single study"},
+            "indirectness": {"judgement": "not-serious", "reason": "r"},
+            "imprecision": {"judgement": "very-serious", "reason": "r"},
             "publication_bias": {"judgement": "undetected", "reason": "r"},
         },
         "upgrades": {"large_effect": 0, "dose_response": 0, "plausible_confounding": 0},
@@ -89,13 +110,17 @@ def test_summary_of_findings_is_escaped_in_html_and_latex(one_question):
     table = render.table(summary_of_findings.sof_table("wt"), caption=HOSTILE, widths=summary_of_findings.WIDTHS)
     markdown = table._repr_mimebundle_()["text/markdown"]
     settings = {
-        "myst_enable_extensions": ["colon_fence"], "output_encoding": "unicode", "report_level": 2, "halt_level": 2,
-        "use_latex_citations": True, "legacy_column_widths": False,
+        "myst_enable_extensions": ["colon_fence"],
+        "output_encoding": "unicode",
+        "report_level": 2,
+        "halt_level": 2,
+        "use_latex_citations": True,
+        "legacy_column_widths": False,
     }
     html = publish_string(markdown, parser=Parser(), writer_name="html5", settings_overrides=settings)
     assert "<script>" not in html and "&lt;script&gt;" in html
     latex = publish_string(markdown, parser=Parser(), writer_name="latex", settings_overrides=settings)
-    body = latex[latex.index("\\begin{longtable}"):]
+    body = latex[latex.index("\\begin{longtable}") :]
     assert "x\\_y \\& 5\\% \\#1 \\{z\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}" in body
 
 
@@ -103,7 +128,10 @@ def test_built_appraisal_page_draws_every_study_judgement(built_site, monkeypatc
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(built_site / "data"))
     rows = dataset.appraisals()
     page = (built_site / "_build" / "html" / "book" / "appraisal.html").read_text(encoding="utf-8")
-    specs = [json.loads(b) for b in re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page, re.S)]
+    specs = [
+        json.loads(b)
+        for b in re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page, re.S)
+    ]
     traffic_lights = [s for s in specs if "hconcat" in s]
     used = list(dict.fromkeys(rows["tool"]))
     assert len(traffic_lights) == len(used) and len(specs) == 2 * len(used)
@@ -114,12 +142,16 @@ def test_built_appraisal_page_draws_every_study_judgement(built_site, monkeypatc
         assert [r["judgement"] for r in data[len(expected)]] == expected["judgement"].tolist()
     labels_shown = re.findall(r'<div class="hepmet-chart"[^>]*aria-label="([^"]*)"', page)
     names = schemas.appraisal_tools()
-    assert [label.split(":")[0] for label in labels_shown[::2]] == [f"Traffic-light chart of the {names[t]['name']}" for t in used]
+    assert [label.split(":")[0] for label in labels_shown[::2]] == [
+        f"Traffic-light chart of the {names[t]['name']}" for t in used
+    ]
 
 
 def test_built_summary_of_findings_tables_show_computed_certainty(built_site, monkeypatch):
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(built_site / "data"))
-    soup = BeautifulSoup((built_site / "_build" / "html" / "book" / "appraisal.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup(
+        (built_site / "_build" / "html" / "book" / "appraisal.html").read_text(encoding="utf-8"), "html.parser"
+    )
     questions = grade.questions()
     assert questions, "data/grade/ holds no question"
     shown = []

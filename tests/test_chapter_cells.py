@@ -15,7 +15,10 @@ CHAPTERS = sorted((REPO / "book").rglob("*.md"))
 
 
 def _cells(page) -> list[str]:
-    return ["\n".join(line for line in body.splitlines() if not line.startswith(":")) for body in CELL.findall(page.read_text(encoding="utf-8"))]
+    return [
+        "\n".join(line for line in body.splitlines() if not line.startswith(":"))
+        for body in CELL.findall(page.read_text(encoding="utf-8"))
+    ]
 
 
 def _problems(source: str) -> list[str]:
@@ -33,7 +36,11 @@ def _problems(source: str) -> list[str]:
                 problems.append(f"{ast.unparse(statement)!r} computes: only constants may be assigned")
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             function = statement.value.func
-            if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name) and function.value.id == "chapter"):
+            if not (
+                isinstance(function, ast.Attribute)
+                and isinstance(function.value, ast.Name)
+                and function.value.id == "chapter"
+            ):
                 problems.append(f"{ast.unparse(statement)!r} is not a call to figures.chapter")
         else:
             problems.append(f"{ast.unparse(statement)!r} is not a call to figures.chapter")

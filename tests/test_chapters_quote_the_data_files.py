@@ -27,7 +27,9 @@ def _yaml(path: Path):
 
 
 def _html(root: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((root / "_build" / "html" / "book" / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(
+        (root / "_build" / "html" / "book" / f"{page}.html").read_text(encoding="utf-8"), "html.parser"
+    )
 
 
 def _article(soup: BeautifulSoup):
@@ -53,7 +55,11 @@ def _glue_values(root: Path) -> dict[str, list]:
     tumours = _yaml(data / "tumours.yaml")
     values["tumours_total"] = [len(tumours)]
     values["tumours_with_adult_figures"] = [
-        sum(1 for t in tumours if t["metastatic_at_diagnosis"]["adult_series"] or t["hepatic_metastatic_disease"]["adult_series"])
+        sum(
+            1
+            for t in tumours
+            if t["metastatic_at_diagnosis"]["adult_series"] or t["hepatic_metastatic_disease"]["adult_series"]
+        )
     ]
     for t in tumours:
         for name, field in (("metastatic", "metastatic_at_diagnosis"), ("hepatic", "hepatic_metastatic_disease")):
@@ -76,7 +82,9 @@ def _glue_values(root: Path) -> dict[str, list]:
             values[_key(c, outcome["id"], "group")] = [outcome.get("group") or "all"]
             if outcome.get("timepoint_months") is not None:
                 values[_key(c, outcome["id"], "timepoint")] = [outcome["timepoint_months"]]
-            values[_key(c, outcome["id"])] = [outcome["estimate"]] + [ci[k] for k in ("low", "high") if ci.get(k) is not None]
+            values[_key(c, outcome["id"])] = [outcome["estimate"]] + [
+                ci[k] for k in ("low", "high") if ci.get(k) is not None
+            ]
     # The Wilms tumor chapter's computed check of Ehrlich et al.'s surgical groups.
     facts = {f["id"]: f["low"] for f in _yaml(data / "facts" / "wt.yaml")}
     groups = ["wt-ehrlich-primary-resection", "wt-ehrlich-delayed-resection", "wt-ehrlich-no-liver-surgery"]
@@ -124,7 +132,9 @@ def test_table1_matches_the_dataset(built_site):
             r = t[field]
             expected = f"{_words(r['low'])}%" if r["low"] == r["high"] else f"{_words(r['low'])}%–{_words(r['high'])}%"
             assert cell.startswith(expected), f"{t['code']} {field}: {cell!r} != {expected!r}"
-            assert ("adult series" in cell) == r["adult_series"], f"{t['code']} {field}: adult marking wrong in {cell!r}"
+            assert ("adult series" in cell) == r["adult_series"], (
+                f"{t['code']} {field}: adult marking wrong in {cell!r}"
+            )
         assert row[3], f"{t['code']}: no treatment options"
 
 
@@ -190,7 +200,9 @@ def test_a_data_change_reaches_prose_table_and_chart(data_changes):
     assert re.search(rf"{re.escape(group)}[^;]*: 79%", " ".join(evidence.split()))
     chart = wt.find("div", class_="hepmet-chart", attrs={"aria-label": re.compile("Ehrlich")})
     # The chart's text names the group with its own number of patients.
-    assert chart is not None and re.search(rf"{re.escape(group)} \(n = \d+\): 79%", chart["aria-label"]), chart["aria-label"][:300]
+    assert chart is not None and re.search(rf"{re.escape(group)} \(n = \d+\): 79%", chart["aria-label"]), chart[
+        "aria-label"
+    ][:300]
     spec = wt.find("script", id=f"{chart['id']}-spec").string
     assert '"estimate":79' in spec and '"estimate":76' not in spec
     intro = _article(_html(root, "introduction"))

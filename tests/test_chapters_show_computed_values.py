@@ -71,7 +71,9 @@ def test_every_part2_page_is_built_without_warnings(built_site):
     log = (built_site / "_build" / "html-build.log").read_text(encoding="utf-8", errors="replace")
     for page in PAGES:
         assert (built_site / "_build" / "html" / f"{page}.html").exists(), page
-        warnings = [l for l in log.splitlines() if "WARNING" in l and "IPKernelApp" not in l and page in l]
+        warnings = [
+            line for line in log.splitlines() if "WARNING" in line and "IPKernelApp" not in line and page in line
+        ]
         assert not warnings, warnings
         assert soup(built_site, page).select_one("div.admonition.tip"), f"{page} has no key points"
 
@@ -105,7 +107,11 @@ def test_every_citation_resolves(built_site):
     references = soup(built_site, "book/references")
     anchors = {tag["id"] for tag in references.find_all(id=True)}
     for page in PAGES:
-        cited = {k.strip() for group in CITE_ROLE.findall((REPO / f"{page}.md").read_text(encoding="utf-8")) for k in group.split(",")}
+        cited = {
+            k.strip()
+            for group in CITE_ROLE.findall((REPO / f"{page}.md").read_text(encoding="utf-8"))
+            for k in group.split(",")
+        }
         assert cited <= keys, f"{page} cites unknown keys {cited - keys}"
         links = [a["href"] for a in soup(built_site, page).find_all("a", href=True) if "references.html#" in a["href"]]
         assert len(links) >= len(cited), page
@@ -156,7 +162,9 @@ def test_charts_carry_descriptions_computed_from_the_data(site_data):
             charts_ages.studies_by_age_description(chart_data.studies_by_age(["gct", "gist", "os", "dsrct", "net"]))
         ],
         "book/adult-evidence": [
-            charts_studies.study_timecourse_description(chart_data.study_timecourse("gomez2007aggressive"), dataset.study("gomez2007aggressive")["label"]),
+            charts_studies.study_timecourse_description(
+                chart_data.study_timecourse("gomez2007aggressive"), dataset.study("gomez2007aggressive")["label"]
+            ),
             charts_ages.survival_by_age_description(chart_data.survival_by_age()),
         ],
     }
@@ -164,7 +172,10 @@ def test_charts_carry_descriptions_computed_from_the_data(site_data):
         shown = [plain(div["aria-label"]) for div in soup(site_data, page).select("div.hepmet-chart")]
         assert shown == [plain(d) for d in descriptions], page
     # The survival trend's words are the chapter's; its numbers must be every earlier/later pair of the facts.
-    (trend,) = [plain(div["aria-label"]) for div in soup(site_data, "book/other-malignancies/germ-cell-tumors").select("div.hepmet-chart")]
+    (trend,) = [
+        plain(div["aria-label"])
+        for div in soup(site_data, "book/other-malignancies/germ-cell-tumors").select("div.hepmet-chart")
+    ]
     facts = {f["id"]: f["low"] for f in dataset.facts("gct")}
     pairs = [(facts[i], facts[i.removesuffix("-before") + "-after"]) for i in facts if i.endswith("-before")]
     assert pairs and trend.count("% earlier") == len(pairs)
@@ -177,7 +188,8 @@ def test_adult_sources_are_labelled_and_unverified_authors_flagged_on_the_refere
     adult = plain(soup(built_site, "book/adult-evidence").get_text())
     assert "unverified" not in adult.lower() and "recalled" not in adult.lower()
     entry = next(
-        div for div in soup(built_site, "book/references").select("div.citation")
+        div
+        for div in soup(built_site, "book/references").select("div.citation")
         if "Aggressive surgical resection" in div.get_text()
     )
     assert "[author list unverified]" in plain(entry.get_text())

@@ -4,7 +4,6 @@ validates once, the accessors return what the files say, and no input crashes th
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -64,8 +63,11 @@ def test_validation_of_a_large_dataset_is_fast(tmp_path):
         key = f"ehrlich2009copy{number}"
         (data / "studies" / f"{key}.yaml").write_text(template.replace("ehrlich2009hepatic", key), encoding="utf-8")
         (data / "references" / f"{key}.bib").write_text(
-            reference.replace("ehrlich2009hepatic", key).replace("10.1097", f"10.{1000 + number}").replace("19730241", str(1000 + number))
-            .replace("PMC3302661", f"PMC{number}").replace("Hepatic metastasis at diagnosis", f"Copy {number}"),
+            reference.replace("ehrlich2009hepatic", key)
+            .replace("10.1097", f"10.{1000 + number}")
+            .replace("19730241", str(1000 + number))
+            .replace("PMC3302661", f"PMC{number}")
+            .replace("Hepatic metastasis at diagnosis", f"Copy {number}"),
             encoding="utf-8",
         )
     validate_dataset(data)  # warm the schema cache, as the build does
@@ -74,7 +76,9 @@ def test_validation_of_a_large_dataset_is_fast(tmp_path):
     problems = validate_dataset(data)
     elapsed = time.process_time() - started
     assert problems == []
-    assert elapsed < 1.0, f"{elapsed:.2f} s for 63 studies and {len(list((data / 'references').glob('*.bib')))} references"
+    assert elapsed < 1.0, (
+        f"{elapsed:.2f} s for 63 studies and {len(list((data / 'references').glob('*.bib')))} references"
+    )
 
 
 @pytest.fixture
@@ -98,7 +102,9 @@ def test_loading_validates_once_and_reports_every_problem(fixture_data, monkeypa
 
     dataset.load_dataset.cache_clear()
     path = fixture_data / "studies" / "ehrlich2009hepatic.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("n_liver_metastases: 96", "n_liver_metastases: 97"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("n_liver_metastases: 96", "n_liver_metastases: 97"), encoding="utf-8"
+    )
     (fixture_data / "tumours.yaml").unlink()
     with pytest.raises(data_files.DatasetError) as raised:
         dataset.studies()
@@ -148,7 +154,12 @@ def test_screening_gives_the_rounds_of_the_log(fixture_data):
 def test_markup_and_non_ascii_text_is_stored_verbatim(fixture_data):
     label = "Varan <script>alert('x')</script> \\emph{50%} & Ünal–Øberg"
     path = fixture_data / "studies" / "varan2005prognostic.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("label: Varan 2005", f"label: {yaml.safe_dump(label).splitlines()[0]}"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "label: Varan 2005", f"label: {yaml.safe_dump(label).splitlines()[0]}"
+        ),
+        encoding="utf-8",
+    )
     assert validate_dataset(fixture_data) == []
     assert dataset.study("varan2005prognostic")["label"] == label
 
@@ -197,8 +208,14 @@ def test_new_study_refuses_a_bad_key_and_an_existing_study(tmp_path):
 
 # --- no input crashes the validator -----------------------------------------------------------
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.text(max_size=20))
-trees = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=5)), max_leaves=20)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.floats(allow_nan=True), st.text(max_size=20)
+)
+trees = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=5)),
+    max_leaves=20,
+)
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -223,7 +240,9 @@ def test_no_text_crashes_the_validator(fuzz_data, text):
 @FUZZ
 @given(tree=trees)
 def test_no_yaml_value_crashes_the_validator(fuzz_data, tree):
-    (fuzz_data / "studies" / "varan2005prognostic.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    (fuzz_data / "studies" / "varan2005prognostic.yaml").write_text(
+        yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8"
+    )
     (fuzz_data / "screening" / "round-1.yaml").write_text(yaml.safe_dump(tree), encoding="utf-8")
     _assert_reported_cleanly(fuzz_data)
 
@@ -251,7 +270,9 @@ def test_no_single_wrong_value_crashes_the_validator(fuzz_data, path, value):
         target = target[part]
     target[path[-1]] = value
     (fuzz_data / "studies" / "varan2005prognostic.yaml").unlink(missing_ok=True)
-    (fuzz_data / "studies" / "ehrlich2009hepatic.yaml").write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    (fuzz_data / "studies" / "ehrlich2009hepatic.yaml").write_text(
+        yaml.safe_dump(record, allow_unicode=True), encoding="utf-8"
+    )
     _assert_reported_cleanly(fuzz_data)
 
 
@@ -282,7 +303,9 @@ def test_the_data_layer_never_reads_the_chapters(tmp_path):
 
     root = make_project(tmp_path / "p")
     (root / "book").mkdir()
-    (root / "book" / "wilms-tumor.md").write_text("# Wilms tumor\n\nSee {cite:p}`smith1999unknown`.\n", encoding="utf-8")
+    (root / "book" / "wilms-tumor.md").write_text(
+        "# Wilms tumor\n\nSee {cite:p}`smith1999unknown`.\n", encoding="utf-8"
+    )
     assert validate_dataset(root / "data") == []
     assert chapter_citations.project_problems(root) == [
         "book/wilms-tumor.md:3: cite: 'smith1999unknown' has no reference: add data/references/smith1999unknown.bib"

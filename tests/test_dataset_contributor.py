@@ -22,7 +22,7 @@ def _table_rows(page: Path, first_header: str) -> list[dict[str, str]]:
             rows = []
             for tr in table.select("tbody tr"):
                 cells = [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
-                rows.append(dict(zip(headers, cells[-len(headers):])))
+                rows.append(dict(zip(headers, cells[-len(headers) :])))
             return rows
     raise AssertionError(f"no table headed {first_header!r} in {page.name}")
 

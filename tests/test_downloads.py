@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import jsonschema
@@ -44,7 +43,9 @@ def _parse_ris(text: str) -> list[dict[str, list[str]]]:
 
 def test_built_csv_and_json_match_the_dataset(site_downloads):
     root, folder = site_downloads
-    studies = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (root / "data" / "studies").glob("*.yaml")}
+    studies = {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (root / "data" / "studies").glob("*.yaml")
+    }
     csv = pd.read_csv(folder / downloads.CSV_NAME)
     expected_rows = sorted((c, o["id"], o["estimate"]) for c, s in studies.items() for o in s["outcomes"])
     # An estimate left null beside its counts is an empty cell.
@@ -68,7 +69,9 @@ def test_built_references_reparse_to_the_bib_files(site_downloads):
     assert sorted(written) == sorted(originals)
     for key, entry in originals.items():
         assert dict(written[key].fields) == dict(entry.fields)
-        assert [str(p) for p in written[key].persons.get("author", [])] == [str(p) for p in entry.persons.get("author", [])]
+        assert [str(p) for p in written[key].persons.get("author", [])] == [
+            str(p) for p in entry.persons.get("author", [])
+        ]
 
     records = _parse_ris((folder / downloads.RIS_NAME).read_text(encoding="utf-8"))
     assert [r["ID"][0] for r in records] == sorted(originals)

@@ -34,8 +34,13 @@ REWORDED = " (reworded)"
 
 
 def git(root: Path, *args: str, when: str | None = None) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="Test", GIT_AUTHOR_EMAIL="test@example.org",
-               GIT_COMMITTER_NAME="Test", GIT_COMMITTER_EMAIL="test@example.org")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="Test",
+        GIT_AUTHOR_EMAIL="test@example.org",
+        GIT_COMMITTER_NAME="Test",
+        GIT_COMMITTER_EMAIL="test@example.org",
+    )
     if when:
         env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
     return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout.strip()
@@ -51,8 +56,12 @@ def declare(root: Path, editions: list[dict]) -> None:
     """Write ``editions.yaml`` (as a maintainer would, quoted strings)."""
     lines = []
     for e in editions:
-        lines += [f'- version: "{e["version"]}"', f"  commit: {e['commit']}", f'  date: "{e["date"]}"',
-                  f'  summary: "{e.get("summary", "Edition " + e["version"])}"']
+        lines += [
+            f'- version: "{e["version"]}"',
+            f"  commit: {e['commit']}",
+            f'  date: "{e["date"]}"',
+            f'  summary: "{e.get("summary", "Edition " + e["version"])}"',
+        ]
     (root / declared_editions.FILE_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -69,8 +78,18 @@ def cited_only(root: Path, key: str) -> bool:
 
 def correctable_outcome(record: dict) -> dict | None:
     """An outcome whose percentage can move by one point and stay valid (no CI, no counts)."""
-    return next((o for o in record.get("outcomes") or [] if o.get("unit") == "percent" and o.get("ci") is None
-                 and o.get("events") is None and isinstance(o.get("estimate"), (int, float)) and 1 <= o["estimate"] <= 99), None)
+    return next(
+        (
+            o
+            for o in record.get("outcomes") or []
+            if o.get("unit") == "percent"
+            and o.get("ci") is None
+            and o.get("events") is None
+            and isinstance(o.get("estimate"), (int, float))
+            and 1 <= o["estimate"] <= 99
+        ),
+        None,
+    )
 
 
 def pick_studies(root: Path) -> tuple[str, str, str]:
@@ -113,7 +132,9 @@ def make_two_editions(root: Path) -> dict:
     (studies / f"{added}.yaml").unlink()
     log_texts = without_log_records(root, added)
     (studies / f"{corrected}.yaml").write_text(
-        replace_in_outcome(texts[corrected], outcome["id"], "estimate", str(estimate), str(estimate + 1)), encoding="utf-8")
+        replace_in_outcome(texts[corrected], outcome["id"], "estimate", str(estimate), str(estimate + 1)),
+        encoding="utf-8",
+    )
     git(root, "init", "--quiet", "--initial-branch=main")
     first = commit_all(root, "Edition 1", when=COMMIT_TIMES["1.0.0"])
 
@@ -123,13 +144,25 @@ def make_two_editions(root: Path) -> dict:
     (studies / f"{corrected}.yaml").write_text(texts[corrected], encoding="utf-8")
     group = reworded_outcome["group"]
     (studies / f"{reworded}.yaml").write_text(
-        replace_in_outcome(texts[reworded], reworded_outcome["id"], "group", group, group + REWORDED), encoding="utf-8")
+        replace_in_outcome(texts[reworded], reworded_outcome["id"], "group", group, group + REWORDED), encoding="utf-8"
+    )
     second = commit_all(root, "Edition 2: one study added, one corrected, one reworded", when=COMMIT_TIMES["2.0.0"])
-    declare(root, [{"version": "1.0.0", "commit": first, "date": RELEASE_DATES["1.0.0"]},
-                   {"version": "2.0.0", "commit": second, "date": RELEASE_DATES["2.0.0"]}])
+    declare(
+        root,
+        [
+            {"version": "1.0.0", "commit": first, "date": RELEASE_DATES["1.0.0"]},
+            {"version": "2.0.0", "commit": second, "date": RELEASE_DATES["2.0.0"]},
+        ],
+    )
     labels = {key: records[key]["label"] for key in (added, corrected, reworded)}
-    return {"added": added, "corrected": corrected, "reworded": reworded, "labels": labels,
-            "outcome": outcome["id"], "commits": {"1.0.0": first, "2.0.0": second}}
+    return {
+        "added": added,
+        "corrected": corrected,
+        "reworded": reworded,
+        "labels": labels,
+        "outcome": outcome["id"],
+        "commits": {"1.0.0": first, "2.0.0": second},
+    }
 
 
 def without_log_records(root: Path, key: str) -> dict[Path, str]:
@@ -142,7 +175,9 @@ def without_log_records(root: Path, key: str) -> dict[Path, str]:
         kept = [record for record in round_.get("records") or [] if record.get("study") != key]
         if len(kept) != len(round_.get("records") or []):
             originals[path] = text
-            path.write_text(yaml.safe_dump({**round_, "records": kept}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump({**round_, "records": kept}, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            )
     assert originals, f"no screening-log record includes {key}"
     return originals
 
@@ -160,7 +195,9 @@ def sha256_of_folder(folder: Path) -> str:
 
 
 def fingerprint_at(root: Path, commit: str, scratch: Path) -> str:
-    archive = subprocess.run(["git", "archive", "--format=tar", commit, "data"], cwd=root, check=True, capture_output=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "data"], cwd=root, check=True, capture_output=True
+    )
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(scratch, filter="data")
     return data_files.fingerprint(scratch / "data")
@@ -175,14 +212,22 @@ def page(site: Path, folder: str, name: str) -> BeautifulSoup:
 
 def test_compare_records_reports_additions_removals_and_outcome_changes():
     old = {
-        "a2001x": {"citation": "a2001x", "label": "A 2001", "n_patients": 10,
-                   "outcomes": [{"id": "os", "estimate": 50}, {"id": "efs", "estimate": 40}]},
+        "a2001x": {
+            "citation": "a2001x",
+            "label": "A 2001",
+            "n_patients": 10,
+            "outcomes": [{"id": "os", "estimate": 50}, {"id": "efs", "estimate": 40}],
+        },
         "b2002y": {"citation": "b2002y", "label": "B 2002"},
         "c2003z": {"citation": "c2003z", "label": "C 2003"},
     }
     new = {
-        "a2001x": {"citation": "a2001x", "label": "A 2001", "n_patients": 12,
-                   "outcomes": [{"id": "os", "estimate": 55}, {"id": "dfs", "estimate": 30}]},
+        "a2001x": {
+            "citation": "a2001x",
+            "label": "A 2001",
+            "n_patients": 12,
+            "outcomes": [{"id": "os", "estimate": 55}, {"id": "dfs", "estimate": 30}],
+        },
         "c2003z": {"label": "C 2003", "citation": "c2003z"},  # key order is not a change
         "d2004w": {"citation": "d2004w", "label": "D 2004"},
     }
@@ -193,20 +238,56 @@ def test_compare_records_reports_additions_removals_and_outcome_changes():
     corrected = changes["a2001x"]
     assert corrected.kind == whats_new.CORRECTED
     assert corrected.fields == ("n_patients", "outcomes")
-    assert (corrected.outcomes_added, corrected.outcomes_removed, corrected.outcomes_changed) == (("dfs",), ("efs",), ("os",))
+    assert (corrected.outcomes_added, corrected.outcomes_removed, corrected.outcomes_changed) == (
+        ("dfs",),
+        ("efs",),
+        ("os",),
+    )
 
 
 V1_STUDY = {
-    "citation": "a2001x", "label": "A 2001", "n_patients": 40, "n_liver_metastases": 12,
+    "citation": "a2001x",
+    "label": "A 2001",
+    "n_patients": 40,
+    "n_liver_metastases": 12,
     "comparisons": [{"id": "resection", "description": "resection or not", "p_value": 0.04}],
     "outcomes": [
-        {"id": "os-all", "measure": "OS", "group": "all", "estimate": 60, "unit": "percent",
-         "ci": {"low": 45, "high": 73, "level": 95, "scale": "not-reported"}, "events": None, "denominator": None,
-         "timepoint_months": 60, "comparison": None},
-        {"id": "complications", "measure": "complications", "group": "resected", "estimate": 3, "unit": "count",
-         "ci": None, "events": 3, "denominator": 12, "timepoint_months": None, "comparison": None},
-        {"id": "response", "measure": "response", "group": "resected", "estimate": 25, "unit": "percent",
-         "ci": None, "events": 3, "denominator": 12, "timepoint_months": None, "comparison": None},
+        {
+            "id": "os-all",
+            "measure": "OS",
+            "group": "all",
+            "estimate": 60,
+            "unit": "percent",
+            "ci": {"low": 45, "high": 73, "level": 95, "scale": "not-reported"},
+            "events": None,
+            "denominator": None,
+            "timepoint_months": 60,
+            "comparison": None,
+        },
+        {
+            "id": "complications",
+            "measure": "complications",
+            "group": "resected",
+            "estimate": 3,
+            "unit": "count",
+            "ci": None,
+            "events": 3,
+            "denominator": 12,
+            "timepoint_months": None,
+            "comparison": None,
+        },
+        {
+            "id": "response",
+            "measure": "response",
+            "group": "resected",
+            "estimate": 25,
+            "unit": "percent",
+            "ci": None,
+            "events": 3,
+            "denominator": 12,
+            "timepoint_months": None,
+            "comparison": None,
+        },
     ],
     "flags": [{"field": "n_patients", "note": "the source gives two totals"}],
 }
@@ -230,15 +311,18 @@ def test_a_study_only_migrated_to_the_second_data_model_is_not_corrected():
     assert whats_new.compare_records({"a2001x": V1_STUDY}, {"a2001x": migrated(V1_STUDY)}) == []
 
 
-@pytest.mark.parametrize("change, what", [
-    (lambda s: s["outcomes"][2].update(estimate=58), "outcomes"),                           # a number
-    (lambda s: s["outcomes"][2].update(ci={"low": 44, "high": 73, "level": 95}), "outcomes"),  # a CI bound
-    (lambda s: s["outcomes"][2].update(timepoint_months=36), "outcomes"),
-    (lambda s: s["outcomes"][1].update(events=4, estimate=4), "outcomes"),
-    (lambda s: s["outcomes"][0].update(events=4), "outcomes"),  # 4/12 where the percentage was 3/12
-    (lambda s: s.update(n_patients=41), "n_patients"),
-    (lambda s: s["comparisons"][0].update(p_value=0.05), "comparisons"),
-])
+@pytest.mark.parametrize(
+    "change, what",
+    [
+        (lambda s: s["outcomes"][2].update(estimate=58), "outcomes"),  # a number
+        (lambda s: s["outcomes"][2].update(ci={"low": 44, "high": 73, "level": 95}), "outcomes"),  # a CI bound
+        (lambda s: s["outcomes"][2].update(timepoint_months=36), "outcomes"),
+        (lambda s: s["outcomes"][1].update(events=4, estimate=4), "outcomes"),
+        (lambda s: s["outcomes"][0].update(events=4), "outcomes"),  # 4/12 where the percentage was 3/12
+        (lambda s: s.update(n_patients=41), "n_patients"),
+        (lambda s: s["comparisons"][0].update(p_value=0.05), "comparisons"),
+    ],
+)
 def test_a_migrated_study_whose_numbers_changed_is_corrected(change, what):
     v2 = migrated(V1_STUDY)
     change(v2)
@@ -261,10 +345,15 @@ def test_within_the_second_data_model_an_outcome_n_or_a_flag_is_a_correction():
 
 
 def test_what_is_new_escapes_labels_and_cites_only_known_references():
-    comparison = whats_new.Comparison("1.0.0", "2.0.0", 2, [
-        whats_new.StudyChange("a2001x", "A *2001* <b>", whats_new.ADDED),
-        whats_new.StudyChange("gone1999", "Gone 1999", whats_new.REMOVED),
-    ])
+    comparison = whats_new.Comparison(
+        "1.0.0",
+        "2.0.0",
+        2,
+        [
+            whats_new.StudyChange("a2001x", "A *2001* <b>", whats_new.ADDED),
+            whats_new.StudyChange("gone1999", "Gone 1999", whats_new.REMOVED),
+        ],
+    )
     text = whats_new.describe(comparison, known_citations={"a2001x"})
     assert "{cite:p}`a2001x`" in text
     assert "{cite:p}`gone1999`" not in text and "gone1999" in text  # its .bib may be gone
@@ -284,7 +373,13 @@ def declared_repo(tmp_path_factory) -> dict:
     (repo / "side.txt").write_text("a commit the main line does not contain\n", encoding="utf-8")
     side = commit_all(repo, "Off the main line")
     git(repo, "checkout", "--quiet", "main")
-    return {**facts, "repo": repo, "dev": dev, "side": side, "good": (repo / declared_editions.FILE_NAME).read_text(encoding="utf-8")}
+    return {
+        **facts,
+        "repo": repo,
+        "dev": dev,
+        "side": side,
+        "good": (repo / declared_editions.FILE_NAME).read_text(encoding="utf-8"),
+    }
 
 
 @pytest.fixture
@@ -304,13 +399,24 @@ def test_a_development_commit_is_named_after_the_newest_declared_edition(declare
     assert (comparison.previous, comparison.released, comparison.changes) == ("2.0.0", False, [])
     text = whats_new.describe(comparison, set()).replace("\\", "")  # Markdown escapes dropped
     assert "Compared with edition 2.0.0, the development version after 2.0.0 has the same studies" in text
-    assert [row[:2] for row in whats_new.history(repo)] == [("2.0.0", RELEASE_DATES["2.0.0"]), ("1.0.0", RELEASE_DATES["1.0.0"])]
+    assert [row[:2] for row in whats_new.history(repo)] == [
+        ("2.0.0", RELEASE_DATES["2.0.0"]),
+        ("1.0.0", RELEASE_DATES["1.0.0"]),
+    ]
 
 
 def test_at_a_declared_commit_the_build_is_that_edition(declared_repo, tmp_path):
     # A checkout of 2.0.0's commit, whose own tree has no editions.yaml, given the declarations.
     checkout = tmp_path / "at-2.0.0"
-    git(declared_repo["repo"], "worktree", "add", "--quiet", "--detach", str(checkout), declared_repo["commits"]["2.0.0"])
+    git(
+        declared_repo["repo"],
+        "worktree",
+        "add",
+        "--quiet",
+        "--detach",
+        str(checkout),
+        declared_repo["commits"]["2.0.0"],
+    )
     try:
         assert not (checkout / declared_editions.FILE_NAME).exists()
         os.environ[declared_editions.FILE_VAR] = str(declared_repo["repo"] / declared_editions.FILE_NAME)
@@ -326,16 +432,46 @@ def test_at_a_declared_commit_the_build_is_that_edition(declared_repo, tmp_path)
 
 
 BAD_DECLARATIONS = [
-    ('- version: "1.0"\n  commit: {one}\n  date: "2026-02-01"\n  summary: "x"\n', 1, "version", "not a semantic version"),
-    ('- version: "1.0.0"\n  commit: {one_short}\n  date: "2026-02-01"\n  summary: "x"\n', 2, "commit", "not a full commit hash"),
+    (
+        '- version: "1.0"\n  commit: {one}\n  date: "2026-02-01"\n  summary: "x"\n',
+        1,
+        "version",
+        "not a semantic version",
+    ),
+    (
+        '- version: "1.0.0"\n  commit: {one_short}\n  date: "2026-02-01"\n  summary: "x"\n',
+        2,
+        "commit",
+        "not a full commit hash",
+    ),
     ('- version: "1.0.0"\n  commit: {one}\n  date: "2026-02-30"\n  summary: "x"\n', 3, "date", "not an ISO date"),
     ('- version: "1.0.0"\n  commit: {one}\n  date: 2026-02-01\n  summary: "  "\n', 4, "summary", "non-blank"),
-    ('- version: "1.0.0"\n  commit: {one}\n  date: "2026-02-01"\n  summary: "x"\n  tag: v1\n', 5, "tag", "unknown field"),
+    (
+        '- version: "1.0.0"\n  commit: {one}\n  date: "2026-02-01"\n  summary: "x"\n  tag: v1\n',
+        5,
+        "tag",
+        "unknown field",
+    ),
     ('- version: "1.0.0"\n  commit: {one}\n  date: "2026-02-01"\n', 1, "summary", "missing"),
-    ('- version: "2.0.0"\n  commit: {one}\n  date: "2026-02-01"\n  summary: "x"\n'
-     '- version: "1.1.0"\n  commit: {two}\n  date: "2026-04-01"\n  summary: "y"\n', 5, "version", "strictly increase"),
-    ('- version: "1.0.0"\n  commit: {missing}\n  date: "2026-02-01"\n  summary: "x"\n', 1, "commit", "not a commit of this repository"),
-    ('- version: "1.0.0"\n  commit: {side}\n  date: "2026-02-01"\n  summary: "x"\n', 1, "commit", "not an ancestor of HEAD"),
+    (
+        '- version: "2.0.0"\n  commit: {one}\n  date: "2026-02-01"\n  summary: "x"\n'
+        '- version: "1.1.0"\n  commit: {two}\n  date: "2026-04-01"\n  summary: "y"\n',
+        5,
+        "version",
+        "strictly increase",
+    ),
+    (
+        '- version: "1.0.0"\n  commit: {missing}\n  date: "2026-02-01"\n  summary: "x"\n',
+        1,
+        "commit",
+        "not a commit of this repository",
+    ),
+    (
+        '- version: "1.0.0"\n  commit: {side}\n  date: "2026-02-01"\n  summary: "x"\n',
+        1,
+        "commit",
+        "not an ancestor of HEAD",
+    ),
     ('version: "1.0.0"\n', 1, "(file)", "must be a list"),
     ('- version: "1.0.0\n', 2, "(file)", "not valid YAML"),  # the quote is still open at the end
 ]
@@ -344,16 +480,29 @@ BAD_DECLARATIONS = [
 @pytest.mark.parametrize("text, line, field, message", BAD_DECLARATIONS, ids=[b[3] for b in BAD_DECLARATIONS])
 def test_a_bad_declaration_is_one_clear_line(declared_repo, declarations, text, line, field, message):
     commits = declared_repo["commits"]
-    declarations.write_text(text.format(one=commits["1.0.0"], two=commits["2.0.0"], one_short=commits["1.0.0"][:7],
-                                        missing="0" * 40, side=declared_repo["side"]), encoding="utf-8")
+    declarations.write_text(
+        text.format(
+            one=commits["1.0.0"],
+            two=commits["2.0.0"],
+            one_short=commits["1.0.0"][:7],
+            missing="0" * 40,
+            side=declared_repo["side"],
+        ),
+        encoding="utf-8",
+    )
     problems = declared_editions.check(declared_repo["repo"])
     assert len(problems) == 1, problems
-    assert re.fullmatch(rf"editions\.yaml:{line}: (\[0\]\.)?{re.escape(field)}: .*{message}.*", problems[0]), problems[0]
+    assert re.fullmatch(rf"editions\.yaml:{line}: (\[0\]\.)?{re.escape(field)}: .*{message}.*", problems[0]), problems[
+        0
+    ]
 
 
 def test_the_command_refuses_a_commit_off_the_main_line_before_building(declared_repo, declarations, tmp_path):
     good = declarations.read_text(encoding="utf-8")
-    declarations.write_text(good + f'- version: "3.0.0"\n  commit: {declared_repo["side"]}\n  date: "2026-05-01"\n  summary: "z"\n', encoding="utf-8")
+    declarations.write_text(
+        good + f'- version: "3.0.0"\n  commit: {declared_repo["side"]}\n  date: "2026-05-01"\n  summary: "z"\n',
+        encoding="utf-8",
+    )
     for args in (["editions", "--check"], ["editions", "--no-pdf", "--out", str(tmp_path / "site")]):
         result = run_hepmet(declared_repo["repo"], *args)
         assert result.returncode == 1
@@ -375,7 +524,9 @@ def test_tags_mirror_the_declarations_only_on_request(declared_repo):
     assert result.returncode == 0, result.stderr
     try:
         assert {t: git(repo, "rev-list", "-n", "1", t) for t in git(repo, "tag", "--list").split()} == {
-            "v1.0.0": commits["1.0.0"], "v2.0.0": commits["2.0.0"]}
+            "v1.0.0": commits["1.0.0"],
+            "v2.0.0": commits["2.0.0"],
+        }
         again = run_hepmet(repo, "editions", "--tag")
         assert again.returncode == 0 and "0 tag(s) created" in again.stdout
         git(repo, "tag", "-d", "v2.0.0")
@@ -392,7 +543,9 @@ def test_a_failed_edition_is_named_and_the_previous_site_kept(declared_repo, dec
     git(repo, "checkout", "--quiet", "-b", "broken-edition")
     try:
         study = next((repo / "data" / "studies").glob("*.yaml"))
-        study.write_text(study.read_text(encoding="utf-8").replace("n_patients:", "n_patients: -1 #", 1), encoding="utf-8")
+        study.write_text(
+            study.read_text(encoding="utf-8").replace("n_patients:", "n_patients: -1 #", 1), encoding="utf-8"
+        )
         broken = commit_all(repo, "An edition with invalid data")
         git(repo, "revert", "--no-edit", "HEAD")
         declare(repo, [{"version": "0.1.0", "commit": broken, "date": "2026-05-01"}])
@@ -447,7 +600,11 @@ def test_citation_cff_states_the_newest_declared_edition():
 
 def test_the_repository_declares_edition_1_0_0_at_the_first_landed_commit():
     first = declared_editions.read(REPO)[0]
-    assert (first.version, first.commit, first.date) == ("1.0.0", "152ee27d57fb9371e656baaaa125fba0ae43fc67", "2026-12-02")
+    assert (first.version, first.commit, first.date) == (
+        "1.0.0",
+        "152ee27d57fb9371e656baaaa125fba0ae43fc67",
+        "2026-12-02",
+    )
 
 
 def test_zenodo_metadata_matches_the_citation_file_and_invents_no_doi():
@@ -465,11 +622,15 @@ def test_zenodo_metadata_matches_the_citation_file_and_invents_no_doi():
 def test_bibtex_and_ris_survive_hostile_text():
     from pybtex.database import parse_string
 
-    cff = {"title": "Liver 100% & {braces} #1 _x\nsecond line", "authors": [{"name": "Group & Co"}],
-           "repository-code": "https://example.org/r"}
+    cff = {
+        "title": "Liver 100% & {braces} #1 _x\nsecond line",
+        "authors": [{"name": "Group & Co"}],
+        "repository-code": "https://example.org/r",
+    }
     stamp = edition.Edition("1.0.0_a", "0" * 40, "2026-01-15", "2026-01-15", None, "f" * 64, released=True)
     parsed = parse_string(citation.bibtex(cff, stamp), "bibtex")
     entry = parsed.entries[citation.citation_key(stamp)]
+
     def unescaped(text: str) -> str:  # BibTeX folds white space; pybtex keeps the escapes
         return " ".join(text.replace("\\", "").split())
 
@@ -501,7 +662,9 @@ def test_a_plain_build_is_stamped_and_citable(built_site):
 
 def test_the_pdf_title_page_states_the_edition(built_pdf):
     pdftotext = require_tool("pdftotext")
-    first_pages = subprocess.run([pdftotext, "-l", "2", str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    first_pages = subprocess.run(
+        [pdftotext, "-l", "2", str(built_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     root = built_pdf.parents[2]
     stamp = edition.read_edition(root)
     flat = " ".join(first_pages.split())
@@ -537,8 +700,10 @@ def test_the_site_has_a_folder_per_declared_edition_and_lists_them(editions):
     assert [v.get("preferred", False) for v in versions] == [True, False]
     assert [v["url"] for v in versions] == ["/2.0.0/", "/1.0.0/"]
     progress = [line for line in editions["output"].splitlines() if line.startswith("[hepmet] edition ")]
-    assert progress == [f"[hepmet] edition {i}/2: edition {v} (commit {editions['commits'][v][:12]})"
-                        for i, v in enumerate(("1.0.0", "2.0.0"), 1)]
+    assert progress == [
+        f"[hepmet] edition {i}/2: edition {v} (commit {editions['commits'][v][:12]})"
+        for i, v in enumerate(("1.0.0", "2.0.0"), 1)
+    ]
 
 
 def test_the_stamp_states_the_declared_edition_commit_date_and_fingerprint(editions, tmp_path):
@@ -548,7 +713,11 @@ def test_the_stamp_states_the_declared_edition_commit_date_and_fingerprint(editi
         for name in ("book/index", "book/whats-new", "book/introduction"):
             stamp = page(site, version, name).find(class_="hepmet-edition")
             assert stamp is not None, f"{version}/{name} has no edition stamp"
-            assert (stamp["data-version"], stamp["data-commit"], stamp["data-fingerprint"]) == (version, commit, fingerprint)
+            assert (stamp["data-version"], stamp["data-commit"], stamp["data-fingerprint"]) == (
+                version,
+                commit,
+                fingerprint,
+            )
             assert f"Date: {RELEASE_DATES[version]}" in stamp.get_text()
             if editions["pdf"]:
                 link = stamp.find("a", class_="hepmet-edition-pdf")
@@ -575,13 +744,17 @@ def test_whats_new_names_exactly_the_added_and_corrected_studies(editions):
     for kind in ("added", "corrected"):
         assert second.find(class_=f"hepmet-whats-new-{kind}").find("a", href=re.compile("references"))
 
-    history = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in second.select("#table-editions tbody tr")]
+    history = [
+        [td.get_text(strip=True) for td in tr.find_all("td")] for tr in second.select("#table-editions tbody tr")
+    ]
     assert [row[:2] for row in history] == [["2.0.0", RELEASE_DATES["2.0.0"]], ["1.0.0", RELEASE_DATES["1.0.0"]]]
     assert history[0][3:6] == ["1", "1", "0"]  # added, corrected, removed
     first = page(editions["site"], "1.0.0", "book/whats-new")
     assert first.find(class_="hepmet-whats-new-added") is None
     assert "first edition" in first.get_text()
-    assert [[td.get_text(strip=True) for td in tr.find_all("td")][0] for tr in first.select("#table-editions tbody tr")] == ["1.0.0"]
+    assert [
+        [td.get_text(strip=True) for td in tr.find_all("td")][0] for tr in first.select("#table-editions tbody tr")
+    ] == ["1.0.0"]
 
 
 def test_the_switcher_and_the_old_edition_banner_work_over_http(editions):
@@ -621,7 +794,9 @@ def test_rebuilding_an_old_edition_gives_the_same_html_bytes(editions, first_aga
     first = editions["site"] / "1.0.0"
     names = sorted(p.relative_to(first_again) for p in first_again.rglob("*") if p.is_file())
     assert names == sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    differing = [str(n) for n in names if not filecmp.cmp(first_again / n, first / n, shallow=False) and n.suffix != ".pdf"]
+    differing = [
+        str(n) for n in names if not filecmp.cmp(first_again / n, first / n, shallow=False) and n.suffix != ".pdf"
+    ]
     assert differing == []
 
 

@@ -38,7 +38,9 @@ WORKFLOW = re.compile(
     r"appears here|metadata unverified|author list unverified",
     re.IGNORECASE,
 )
-BAD_PLURAL = re.compile(r"\w\(s\)|(?<![\w.,])1 (?:patients|studies|estimates|cases|years|months|weeks|deaths|children)\b")
+BAD_PLURAL = re.compile(
+    r"\w\(s\)|(?<![\w.,])1 (?:patients|studies|estimates|cases|years|months|weeks|deaths|children)\b"
+)
 
 
 def page_soup(site: Path, page: str) -> BeautifulSoup:
@@ -118,7 +120,9 @@ def test_each_chapter_prints_its_inconsistency_note_at_most_once(built_site):
         notes = [d for d in page_soup(built_site, page).select("div.admonition") if "Inconsistencies" in d.get_text()]
         assert len(notes) <= 1, page
     # Real inconsistencies are shown; two staging systems and values inside a range are not ones.
-    gist = " ".join(d.get_text(" ") for d in page_soup(built_site, "book/other-malignancies/gist").select("div.admonition"))
+    gist = " ".join(
+        d.get_text(" ") for d in page_soup(built_site, "book/other-malignancies/gist").select("div.admonition")
+    )
     assert "about half" in words(gist) and "30%-40%" in words(gist)
     nb = words(chapter_text(built_site, "book/neuroblastoma"))
     assert "International Neuroblastoma Staging System" in nb and "two staging systems" in nb.lower()
@@ -128,14 +132,20 @@ def test_each_chapter_prints_its_inconsistency_note_at_most_once(built_site):
 
 @pytest.mark.slow
 def test_every_reference_is_cited_from_a_chapter_under_the_label_of_the_list(built_site):
-    from figures import bibstyle
     from pybtex.database import parse_file
 
+    from figures import bibstyle
+
     references = page_soup(built_site, "book/references")
-    entries = {div["id"]: words(div.select_one("span.label").get_text("")).strip("[]") for div in references.select("div.citation")}
+    entries = {
+        div["id"]: words(div.select_one("span.label").get_text("")).strip("[]")
+        for div in references.select("div.citation")
+    }
     keys = sorted(p.stem for p in (built_site / "data" / "references").glob("*.bib"))
     assert len(entries) == len(keys), "the References page does not list every reference"
-    expected_labels = {bibstyle.author_year(parse_file(str(built_site / "data" / "references" / f"{k}.bib")).entries[k]) for k in keys}
+    expected_labels = {
+        bibstyle.author_year(parse_file(str(built_site / "data" / "references" / f"{k}.bib")).entries[k]) for k in keys
+    }
     assert set(entries.values()) == expected_labels
 
     cited: dict[str, list[str]] = {}
@@ -186,7 +196,10 @@ def test_the_facts_of_the_source_still_read_as_the_data_says(built_site, monkeyp
         # Key numbers of the largest Wilms series, against its study file.
         ehrlich = {o["id"]: o for o in dataset.study("ehrlich2009hepatic")["outcomes"]}
         assert f"was {formats.estimate(ehrlich['efs-liver-only']).replace(chr(0x2013), '-')}" in wt
-        assert f"{ehrlich['efs-primary-resection']['estimate']:g}%, against {ehrlich['efs-no-primary-resection']['estimate']:g}%" in wt
+        assert (
+            f"{ehrlich['efs-primary-resection']['estimate']:g}%, "
+            f"against {ehrlich['efs-no-primary-resection']['estimate']:g}%" in wt
+        )
     finally:
         dataset.load_dataset.cache_clear()
 
@@ -200,7 +213,10 @@ def test_conclusion_table_and_bottom_lines_come_from_the_data(built_site, monkey
     try:
         items = yaml.safe_load((built_site / "data" / "management.yaml").read_text(encoding="utf-8"))
         table = page_soup(built_site, "book/conclusion").select_one("table.hepmet-stacked")
-        rows = {words(tr.select_one("th").get_text()): [words(td.get_text()) for td in tr.select("td")] for tr in table.select("tbody tr")}
+        rows = {
+            words(tr.select_one("th").get_text()): [words(td.get_text()) for td in tr.select("td")]
+            for tr in table.select("tbody tr")
+        }
         names = dict(zip(dataset.tumours()["code"], dataset.tumours()["name"]))
         assert set(rows) == {names[i["tumour"]] for i in items}
         for item in items:
@@ -235,12 +251,15 @@ def test_every_chart_is_visible_with_javascript_off(built_site):
                     const img = c.querySelector('img.hepmet-chart-static');
                     const box = img ? img.getBoundingClientRect() : null;
                     return {id: c.id, label: c.getAttribute('aria-label'), complete: !!img && img.complete,
-                            natural: img ? img.naturalWidth : 0, width: box ? box.width : 0, height: box ? box.height : 0};
+                            natural: img ? img.naturalWidth : 0,
+                            width: box ? box.width : 0, height: box ? box.height : 0};
                 })"""
             )
             for chart in charts:
                 assert chart["label"], f"{name}: {chart['id']} has no text alternative"
-                assert chart["complete"] and chart["natural"] > 0, f"{name}: {chart['id']} shows no image without JavaScript"
+                assert chart["complete"] and chart["natural"] > 0, (
+                    f"{name}: {chart['id']} shows no image without JavaScript"
+                )
                 assert chart["width"] > 50 and chart["height"] > 50, f"{name}: {chart['id']} image is not visible"
                 seen += 1
         assert seen >= 8
@@ -278,7 +297,9 @@ def test_the_management_table_reads_on_a_phone(built_site):
         for cell in cells:
             assert 0 < cell["width"] and cell["right"] <= 390, cell
             assert "Certainty" in cell["label"], "a stacked cell does not say which column it is"
-        table_right = page.evaluate("() => document.querySelector('table.hepmet-stacked').getBoundingClientRect().right")
+        table_right = page.evaluate(
+            "() => document.querySelector('table.hepmet-stacked').getBoundingClientRect().right"
+        )
         assert table_right <= 390
         context.close()
 
@@ -289,7 +310,9 @@ def test_the_pdf_labels_its_references_as_the_text_cites_them(built_pdf):
 
     from conftest import require_tool
 
-    text = subprocess.run([require_tool("pdftotext"), "-layout", str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [require_tool("pdftotext"), "-layout", str(built_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = " ".join(text.split())
     # The list is labelled "[Ehrlich et al., 2009]"; the text cites "Ehrlich et al. [2009]" and
     # "[Fernandez-Pineda et al., 2015]" (LaTeX brackets what HTML puts in parentheses).
@@ -318,7 +341,10 @@ def test_the_management_table_escapes_html_and_latex(tmp_path, monkeypatch):
         # The one MyST text holds a raw HTML block (the site's) and a raw LaTeX block (the PDF's).
         html_text, latex_text = markdown.split("{raw} latex", 1)
         assert "&lt;b&gt;bold&lt;/b&gt; &amp; 100% {x}_y" in html_text and "<b>bold" not in html_text
-        assert r"<b>bold</b> \& 100\% \{x\}\_y \textasciitilde{} \textasciicircum{} \textbackslash{}emph\{z\} \#1" in latex_text
+        assert (
+            r"<b>bold</b> \& 100\% \{x\}\_y \textasciitilde{} \textasciicircum{} \textbackslash{}emph\{z\} \#1"
+            in latex_text
+        )
         # A run of backticks in the text cannot close the raw blocks early.
         fence = markdown.split("{raw}", 1)[0]
         assert len(fence) > 3 and markdown.count(fence + "{raw}") == 2
@@ -358,8 +384,9 @@ def test_the_management_file_is_checked(tmp_path):
 
 
 def test_author_year_labels_follow_the_citations_of_the_text():
-    from figures.bibstyle import AuthorYearLabels, author_year
     from pybtex.database import Entry, Person
+
+    from figures.bibstyle import AuthorYearLabels, author_year
 
     def entry(key: str, authors: list[str], year: str = "2009") -> Entry:
         e = Entry("article", fields={"title": "t", "year": year}, persons={"author": [Person(a) for a in authors]})
@@ -368,7 +395,13 @@ def test_author_year_labels_follow_the_citations_of_the_text():
 
     assert author_year(entry("a", ["Ehrlich, Peter F."])) == "Ehrlich, 2009"
     assert author_year(entry("b", ["Hugh, T. J.", "Poston, G. J."])) == "Hugh and Poston, 2009"
-    assert author_year(entry("c", ["Van den Eynden, G.", "Majeed, A.", "Vermeulen, P."])) == "Van den Eynden et al., 2009"
-    assert author_year(entry("d", ["Sch{\\\"o}ffski, P."])) == "Schöffski, 2009"
-    same = [entry("e", ["Smith, A.", "Jones, B.", "Lee, C."]), entry("f", ["Smith, D.", "Wu, E.", "Ng, F."]), entry("g", ["Roe, A."])]
+    assert (
+        author_year(entry("c", ["Van den Eynden, G.", "Majeed, A.", "Vermeulen, P."])) == "Van den Eynden et al., 2009"
+    )
+    assert author_year(entry("d", ['Sch{\\"o}ffski, P.'])) == "Schöffski, 2009"
+    same = [
+        entry("e", ["Smith, A.", "Jones, B.", "Lee, C."]),
+        entry("f", ["Smith, D.", "Wu, E.", "Ng, F."]),
+        entry("g", ["Roe, A."]),
+    ]
     assert list(AuthorYearLabels().format_labels(same)) == ["Smith et al., 2009a", "Smith et al., 2009b", "Roe, 2009"]

@@ -76,7 +76,9 @@ def test_chart_draws_with_the_network_off(built_site):
 
 def test_pdf_has_every_chapter_and_a_vector_chart(built_pdf):
     pdftotext = require_tool("pdftotext")
-    text = subprocess.run([pdftotext, "-layout", str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftotext, "-layout", str(built_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = plain(text)
     for page in toc_pages()[1:]:
         if page == "book/references":

@@ -63,7 +63,9 @@ def test_a_failing_cell_stops_the_page_with_an_exec_warning(tmp_path):
     assert notebook.cells[1].outputs[0].ename == "ZeroDivisionError"
     assert notebook.cells[2].outputs == []
     assert not client.exec_metadata["succeeded"]
-    assert [(kwargs.get("subtype"), "ZeroDivisionError" in message) for message, kwargs in logger.warnings] == [("exec", True)]
+    assert [(kwargs.get("subtype"), "ZeroDivisionError" in message) for message, kwargs in logger.warnings] == [
+        ("exec", True)
+    ]
 
 
 def test_every_page_starts_with_a_fresh_namespace(tmp_path):
@@ -78,7 +80,11 @@ def test_a_pdf_build_re_executes_the_pages_an_html_build_executed_without_chart_
     from figures import execute, paths
 
     monkeypatch.delenv(paths.CHART_PDFS_VAR, raising=False)
-    env = SimpleNamespace(docname="book/a", nb_metadata={"book/a": {"exec_data": {"runtime": 1}}, "book/b": {}}, found_docs={"book/a", "book/b"})
+    env = SimpleNamespace(
+        docname="book/a",
+        nb_metadata={"book/a": {"exec_data": {"runtime": 1}}, "book/b": {}},
+        found_docs={"book/a", "book/b"},
+    )
     app = SimpleNamespace(env=env, builder=SimpleNamespace(format="html"))
     execute.on_builder_inited(app)
     execute.on_doctree_read(app, None)  # book/a executed for HTML: no chart PDFs

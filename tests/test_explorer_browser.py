@@ -89,7 +89,12 @@ def test_filters_narrow_the_rows(evidence_page):
     _select(page, "interventions", "surgery")
     rows = _visible(page)
     assert all("surgery" in r["interventions"] for r in rows)
-    assert sorted(set(_fixture_studies(rows))) == ["Fixture A 2001", "Fixture B 2003", "Fixture E 2009", "Fixture F 2011"]
+    assert sorted(set(_fixture_studies(rows))) == [
+        "Fixture A 2001",
+        "Fixture B 2003",
+        "Fixture E 2009",
+        "Fixture F 2011",
+    ]
     _select(page, "interventions", "targeted therapy (imatinib)")
     assert _fixture_studies(_visible(page)) == ["Fixture F 2011"]
 
@@ -116,7 +121,14 @@ def test_forest_plots_draw_offline_with_their_marks(tmp_path_factory, browser):
     page_file = site / "book" / "synthesis.html"
     specs = [
         spec
-        for spec in map(json.loads, re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page_file.read_text(encoding="utf-8"), re.S))
+        for spec in map(
+            json.loads,
+            re.findall(
+                r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>',
+                page_file.read_text(encoding="utf-8"),
+                re.S,
+            ),
+        )
         if "hconcat" in spec
     ]
     (pool,) = specs  # the fixture declares one pool

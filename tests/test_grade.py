@@ -45,7 +45,11 @@ def test_certainty_follows_the_domains(question, expected):
 def test_downgrades_are_counted_per_domain_in_grades_order():
     question = _question(inconsistency="serious", imprecision="very-serious", publication_bias="suspected")
     assert grade.downgrades(question) == {
-        "risk_of_bias": 0, "inconsistency": 1, "indirectness": 0, "imprecision": 2, "publication_bias": 1,
+        "risk_of_bias": 0,
+        "inconsistency": 1,
+        "indirectness": 0,
+        "imprecision": 2,
+        "publication_bias": 1,
     }
 
 

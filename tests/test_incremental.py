@@ -19,7 +19,9 @@ def test_a_data_change_re_executes_only_the_pages_that_use_it(data_changes):
     # One Wilms tumor study corrected: the Wilms chapter and the pages over all studies re-run,
     # the chapters of other tumours do not.
     assert {"book/wilms-tumor", "book/evidence-tables"} <= set(executed["one study corrected"])
-    assert not {"book/neuroblastoma", "book/introduction", "book/other-malignancies/gist"} & set(executed["one study corrected"])
+    assert not {"book/neuroblastoma", "book/introduction", "book/other-malignancies/gist"} & set(
+        executed["one study corrected"]
+    )
     page = data_changes.changed / "_build" / "html" / "book" / "wilms-tumor.html"
     text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text()
     assert "17.6%" in text and "16.6%" not in text
@@ -36,7 +38,10 @@ def test_the_references_page_lists_the_added_references(data_changes):
     # the References page of the incremental build (it was missing before the page depended on
     # data/references/).
     references = data_changes.root / "data" / "references"
-    phrases = [re.search(r"\{(Fixture [A-Z] \d{4})\}", p.read_text(encoding="utf-8")).group(1) for p in sorted(references.glob("fixture*.bib"))]
+    phrases = [
+        re.search(r"\{(Fixture [A-Z] \d{4})\}", p.read_text(encoding="utf-8")).group(1)
+        for p in sorted(references.glob("fixture*.bib"))
+    ]
     assert phrases, "the synthesis fixtures add no reference"
     page = visible_text(data_changes.root / "_build" / "html" / "book" / "references.html")
     assert [p for p in phrases if p not in page] == []

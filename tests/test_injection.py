@@ -39,8 +39,12 @@ STUDY = {
     "setting": {"centres": "single", "group": PAYLOADS["setting group"], "countries": []},
     "recruitment": {"start": None, "end": None},
     "population": {
-        "tumour": "nb", "subgroup": PAYLOADS["subgroup"], "age_group": "pediatric",
-        "age_median": None, "age_min": None, "age_max": None,
+        "tumour": "nb",
+        "subgroup": PAYLOADS["subgroup"],
+        "age_group": "pediatric",
+        "age_median": None,
+        "age_min": None,
+        "age_max": None,
     },
     "n_patients": 10,
     "n_liver_metastases": 5,
@@ -48,16 +52,32 @@ STUDY = {
     "interventions": ["resection"],
     "source": {"document": "000", "section": "test"},
     "comparisons": [{"id": "hostile", "description": PAYLOADS["comparison"], "p_value": 0.5}],
-    "outcomes": [{
-        "id": "os-hostile", "measure": "OS", "kind": "survival", "timepoint_months": None,
-        "group": PAYLOADS["outcome group"], "n": 10, "estimate": 50, "unit": "percent", "ci": None, "events": None, "denominator": None,
-        "comparison": None, "source": {"document": "000", "section": "test"},
-    }],
+    "outcomes": [
+        {
+            "id": "os-hostile",
+            "measure": "OS",
+            "kind": "survival",
+            "timepoint_months": None,
+            "group": PAYLOADS["outcome group"],
+            "n": 10,
+            "estimate": 50,
+            "unit": "percent",
+            "ci": None,
+            "events": None,
+            "denominator": None,
+            "comparison": None,
+            "source": {"document": "000", "section": "test"},
+        }
+    ],
     "appraisal": {
-        "tool": "jbi-case-series", "basis": "source-review",
-        "items": [{"id": f"q{i}", "judgement": "unclear", "reason": "synthetic study of the injection test"}
-                  for i in range(1, 11)],
-        "overall": "unclear", "reason": "synthetic study of the injection test",
+        "tool": "jbi-case-series",
+        "basis": "source-review",
+        "items": [
+            {"id": f"q{i}", "judgement": "unclear", "reason": "synthetic study of the injection test"}
+            for i in range(1, 11)
+        ],
+        "overall": "unclear",
+        "reason": "synthetic study of the injection test",
     },
     "flags": [{"field": "n_patients", "note": PAYLOADS["flag"]}],
 }
@@ -109,7 +129,8 @@ def test_hostile_text_is_inert_text_in_every_page(hostile_project):
             live = page.evaluate(
                 """() => ({
                     handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
-                                  a => a.name.startsWith('on') && a.value.includes('__injected'))).map(e => e.outerHTML),
+                                  a => a.name.startsWith('on') && a.value.includes('__injected')))
+                               .map(e => e.outerHTML),
                     scripts: [...document.scripts].filter(s => s.type !== 'application/json'
                                && s.textContent.includes('__injected')).map(s => s.outerHTML),
                     links: [...document.querySelectorAll('a[href*="example.com"]')].map(a => a.outerHTML),

@@ -20,7 +20,7 @@ PMCID = re.compile(r"^PMC[0-9]+$")
 LINKING_ATTRIBUTES = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parsed(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
@@ -34,7 +34,9 @@ def internal_links(site: Path, name: str) -> list[tuple[str, Path, str]]:
     """(the link as written, the file it points to, its anchor) for every link inside the site."""
     here = PurePosixPath(name).parent
     page = _parsed(site / name)
-    written = [node[attribute] for tag, attribute in LINKING_ATTRIBUTES for node in page.find_all(tag, attrs={attribute: True})]
+    written = [
+        node[attribute] for tag, attribute in LINKING_ATTRIBUTES for node in page.find_all(tag, attrs={attribute: True})
+    ]
     # The home page of a Jupyter Book is a redirect: <meta http-equiv="Refresh" content="0; url=...">.
     for meta in page.find_all("meta", attrs={"http-equiv": re.compile("^refresh$", re.I)}):
         written += re.findall(r"url=(\S+)", meta.get("content", ""), flags=re.I)

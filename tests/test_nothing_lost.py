@@ -75,4 +75,6 @@ def test_a_failing_cell_keeps_the_previous_site_whole(published):
 
     fixed = run_hepmet(published, "build")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert "a chapter cell that fails on purpose" not in (published / "_build" / "html" / "book" / "introduction.html").read_text(encoding="utf-8")
+    assert "a chapter cell that fails on purpose" not in (
+        published / "_build" / "html" / "book" / "introduction.html"
+    ).read_text(encoding="utf-8")

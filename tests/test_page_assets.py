@@ -26,7 +26,9 @@ def test_only_the_pages_that_use_a_script_load_it(built_site):
             if script in html:
                 loaders.add(name)
         assert users, f"no page shows {marker!r}: nothing to check"
-        assert loaders == users, f"{script}: loaded without use by {sorted(loaders - users)}, missing on {sorted(users - loaders)}"
+        assert loaders == users, (
+            f"{script}: loaded without use by {sorted(loaders - users)}, missing on {sorted(users - loaders)}"
+        )
 
 
 def test_no_page_loads_font_awesome_and_its_icons_are_inline(built_site):
@@ -36,7 +38,9 @@ def test_no_page_loads_font_awesome_and_its_icons_are_inline(built_site):
     for name in site_pages(site):
         html = (site / name).read_text(encoding="utf-8")
         assert "fontawesome.js" not in html, f"{name} loads Font Awesome's script"
-        assert not re.search(r'<(i|span) class="[^"]*\bfa(s|-solid)\b', html), f"{name} keeps an icon for the script to draw"
+        assert not re.search(r'<(i|span) class="[^"]*\bfa(s|-solid)\b', html), (
+            f"{name} keeps an icon for the script to draw"
+        )
         if 'http-equiv="Refresh"' not in html:  # the root index.html only redirects
             assert 'class="svg-inline--fa fa-bars"' in html, f"{name} lacks the navigation's icon"
 

@@ -11,7 +11,7 @@ import yaml
 from pybtex.database import parse_file
 
 from conftest import require_tool
-from figures.references import AUTHORS_UNVERIFIED, METADATA_UNVERIFIED, IDENTIFIERS, unverified_mark
+from figures.references import AUTHORS_UNVERIFIED, IDENTIFIERS, METADATA_UNVERIFIED, unverified_mark
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCES = REPO / "data" / "references"
@@ -23,7 +23,7 @@ SEED = parse_file(str(Path(__file__).parent / "fixtures" / "seed-references.bib"
 def project_entries() -> dict:
     entries = {}
     for path in sorted(REFERENCES.glob("*.bib")):
-        (key, entry), = parse_file(str(path)).entries.items()
+        ((key, entry),) = parse_file(str(path)).entries.items()
         entries[key] = entry
     return entries
 
@@ -45,9 +45,7 @@ def logged_identifiers() -> dict[str, set[str]]:
     for path in sorted((REPO / "data" / "screening").glob("round-*.yaml")):
         for record in yaml.safe_load(path.read_text(encoding="utf-8")).get("records") or []:
             if record.get("url"):
-                seen.setdefault(record["url"], set()).update(
-                    f"{i}:{record[i]}" for i in IDENTIFIERS if record.get(i)
-                )
+                seen.setdefault(record["url"], set()).update(f"{i}:{record[i]}" for i in IDENTIFIERS if record.get(i))
     return seen
 
 
@@ -57,7 +55,9 @@ def test_every_seed_entry_keeps_its_bibliographic_facts():
     for key, seed in SEED.entries.items():
         entry = entries[key]
         assert entry.type == seed.type, key
-        assert {r: [str(p) for p in ps] for r, ps in entry.persons.items()} == {r: [str(p) for p in ps] for r, ps in seed.persons.items()}, key
+        assert {r: [str(p) for p in ps] for r, ps in entry.persons.items()} == {
+            r: [str(p) for p in ps] for r, ps in seed.persons.items()
+        }, key
         # The split only escapes the percent signs that the seed left bare.
         fields = {k: v.replace("\\%", "%") for k, v in entry.fields.items()}
         for name, value in seed.fields.items():
@@ -102,7 +102,9 @@ def _expected_marks() -> dict[str, str | None]:
 def test_references_page_marks_every_unverified_entry(built_site):
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup((built_site / "_build" / "html" / "book" / "references.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup(
+        (built_site / "_build" / "html" / "book" / "references.html").read_text(encoding="utf-8"), "html.parser"
+    )
     shown = {}
     for item in page.select("div.citation"):
         key = item.get("id", "")
@@ -120,7 +122,9 @@ def test_references_page_marks_every_unverified_entry(built_site):
 def test_pdf_references_mark_unverified_entries(built_pdf):
     # pdftotext keeps the spaces between words (pypdf loses some in this PDF's fonts).
     pdftotext = require_tool("pdftotext")
-    text = " ".join(subprocess.run([pdftotext, str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    text = " ".join(
+        subprocess.run([pdftotext, str(built_pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     expected = _expected_marks()
     for mark in (METADATA_UNVERIFIED, AUTHORS_UNVERIFIED):
         assert text.count(mark) == sum(m == mark for m in expected.values()), mark

@@ -90,7 +90,13 @@ class FakeNCBI:
             message = email.message.Message()
             for key, value in headers.items():
                 message[key] = value
-            raise HTTPError(url, status, "Too Many Requests" if status == 429 else "Server Error", message, io.BytesIO((EUTILS / name).read_bytes()))
+            raise HTTPError(
+                url,
+                status,
+                "Too Many Requests" if status == 429 else "Server Error",
+                message,
+                io.BytesIO((EUTILS / name).read_bytes()),
+            )
         kind = "application/json" if reply.endswith(".json") else "text/xml"
         return Reply((EUTILS / reply).read_bytes(), kind, url)
 
@@ -136,7 +142,9 @@ def test_every_included_record_has_a_study_file_and_every_study_a_record():
 
 
 def test_the_schema_lists_exactly_the_reason_codes_that_have_words():
-    schema = json.loads((REPO / "src" / "figures" / "schema" / "screening-round.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        (REPO / "src" / "figures" / "schema" / "screening-round.schema.json").read_text(encoding="utf-8")
+    )
     codes = schema["properties"]["records"]["items"]["properties"]["reason"]["enum"]
     assert [c for c in codes if c is not None] == list(screening_log.REASONS)
 
@@ -160,7 +168,7 @@ BAD_ROUNDS = [
     ("records[0].study", "nosuch2020study", "study: 'nosuch2020study' has no study file"),
     ("records[4].queries", ["wt-2"], "queries: 'wt-2' is not a query of this round"),
     ("records[1].id", "r2-001", "id: duplicate record id 'r2-001'"),
-    ("records[2].decision", "maybe", "decision: \"maybe\" is not a known code"),
+    ("records[2].decision", "maybe", 'decision: "maybe" is not a known code'),
     ("round", 3, "round: 3 differs from the file name"),
 ]
 
@@ -189,7 +197,10 @@ def test_the_dataset_validator_reports_the_log_too(project):
     (project / "data" / "screening" / "notes.txt").write_text("x", encoding="utf-8")
     problems = validate.validate_dataset(project / "data")
     assert "data/screening/notes.txt:1: (file): not a round file: a round is data/screening/round-<N>.yaml" in problems
-    assert "data/screening/round-3.yaml:1: date: missing (a required field; write null when the source does not report it)" in problems
+    assert (
+        "data/screening/round-3.yaml:1: date: missing (a required field; write null when the source does not report it)"
+        in problems
+    )
     assert any(p.startswith("data/screening/round-3.yaml:1: round: 3 leaves a gap") for p in problems)
 
 
@@ -203,17 +214,37 @@ def test_search_pages_through_batches_and_appends_a_deduplicated_round(project, 
     search, first, second = fake.requests
     assert search["cgi"] == "esearch.fcgi" and search["usehistory"] == "y" and search["retmode"] == "json"
     assert "2015:3000[dp]" in search["term"] and "mindate" not in search  # first run: no entry-date limit
-    assert [(r["cgi"], r["retstart"], r["retmax"]) for r in (first, second)] == [("efetch.fcgi", "0", "2"), ("efetch.fcgi", "2", "2")]
-    assert {r["webenv"] for r in (first, second)} == {"MCID_fixture_history_1"} and {r["query_key"] for r in (first, second)} == {"1"}
+    assert [(r["cgi"], r["retstart"], r["retmax"]) for r in (first, second)] == [
+        ("efetch.fcgi", "0", "2"),
+        ("efetch.fcgi", "2", "2"),
+    ]
+    assert {r["webenv"] for r in (first, second)} == {"MCID_fixture_history_1"} and {
+        r["query_key"] for r in (first, second)
+    } == {"1"}
     new = screening_log.load_rounds(project / "data")[1]
     assert new["round"] == 2 and new["date"] == DATE
     (query,) = new["queries"]
     assert (query["id"], query["topic"], query["records"]) == ("wt-liver", "wt", 3)
     a, ehrlich, c = new["records"]
-    assert (a["id"], a["decision"], a["pmid"], a["doi"], a["pmcid"], a["year"]) == ("r2-001", "to-screen", "99999901", "10.5555/fixture.0001", "PMC99999901", 2024)
-    assert a["authors"] == ["Zzfixture, Ada", "Yyexample, Ben"] and a["url"] == "https://pubmed.ncbi.nlm.nih.gov/99999901/"
-    assert (ehrlich["decision"], ehrlich["reason"]) == ("exclude", "already-included") and "ehrlich2009hepatic" in ehrlich["note"]
-    assert c["title"] == "Fixture record C: hepatic metastases of Wilms tumour in a registry (fictional)." and c["year"] == 2025
+    assert (a["id"], a["decision"], a["pmid"], a["doi"], a["pmcid"], a["year"]) == (
+        "r2-001",
+        "to-screen",
+        "99999901",
+        "10.5555/fixture.0001",
+        "PMC99999901",
+        2024,
+    )
+    assert (
+        a["authors"] == ["Zzfixture, Ada", "Yyexample, Ben"] and a["url"] == "https://pubmed.ncbi.nlm.nih.gov/99999901/"
+    )
+    assert (ehrlich["decision"], ehrlich["reason"]) == (
+        "exclude",
+        "already-included",
+    ) and "ehrlich2009hepatic" in ehrlich["note"]
+    assert (
+        c["title"] == "Fixture record C: hepatic metastases of Wilms tumour in a registry (fictional)."
+        and c["year"] == 2025
+    )
 
 
 def test_a_second_search_asks_only_for_records_added_since_the_first(project, ncbi, monkeypatch):
@@ -222,10 +253,18 @@ def test_a_second_search_asks_only_for_records_added_since_the_first(project, nc
     assert hepmet(project, "search", "--only", "wt-liver", "--date", DATE) == 0
     fake = ncbi("esearch-three.json", "efetch-batch-1.xml", "efetch-batch-2.xml")
     assert hepmet(project, "search", "--only", "wt-liver", "--date", "2027-01-03") == 0
-    assert (fake.requests[0]["datetype"], fake.requests[0]["mindate"], fake.requests[0]["maxdate"]) == ("edat", "2026/12/03", "2027/01/03")
+    assert (fake.requests[0]["datetype"], fake.requests[0]["mindate"], fake.requests[0]["maxdate"]) == (
+        "edat",
+        "2026/12/03",
+        "2027/01/03",
+    )
     third = screening_log.load_rounds(project / "data")[2]
     # Found again: the two fixture records are duplicates of round 2's, Ehrlich is in the review.
-    assert [(r["decision"], r["reason"]) for r in third["records"]] == [("exclude", "duplicate"), ("exclude", "already-included"), ("exclude", "duplicate")]
+    assert [(r["decision"], r["reason"]) for r in third["records"]] == [
+        ("exclude", "duplicate"),
+        ("exclude", "already-included"),
+        ("exclude", "duplicate"),
+    ]
     assert third["records"][0]["note"] == "same work as record r2-001 of round 2"
 
 
@@ -238,13 +277,25 @@ def test_an_empty_result_is_a_round_with_nothing_to_screen(project, ncbi):
     assert screening_log.prisma_counts(new) == screening_log.PrismaCounts(0, 0, 0, 0, 0, 0)
 
 
-@pytest.mark.parametrize(("replies", "message"), [
-    (["esearch-error.json"], "saved search wt-liver: NCBI reports an error: Empty term and query_key - nothing todo"),
-    (["efetch-truncated.xml"], "saved search wt-liver: the ESearch reply is not JSON"),
-    (["esearch-three.json", "efetch-truncated.xml"], "saved search wt-liver: EFetch of records 1-200: the reply is not PubMed XML"),
-    (["esearch-three.json", "efetch-batch-2.xml"], "saved search wt-liver: PubMed reported 3 records but returned 1"),
-    ([(400, "rate-limited.json", {})], "saved search wt-liver: HTTP 400 Server Error (after 1 try)"),
-])
+@pytest.mark.parametrize(
+    ("replies", "message"),
+    [
+        (
+            ["esearch-error.json"],
+            "saved search wt-liver: NCBI reports an error: Empty term and query_key - nothing todo",
+        ),
+        (["efetch-truncated.xml"], "saved search wt-liver: the ESearch reply is not JSON"),
+        (
+            ["esearch-three.json", "efetch-truncated.xml"],
+            "saved search wt-liver: EFetch of records 1-200: the reply is not PubMed XML",
+        ),
+        (
+            ["esearch-three.json", "efetch-batch-2.xml"],
+            "saved search wt-liver: PubMed reported 3 records but returned 1",
+        ),
+        ([(400, "rate-limited.json", {})], "saved search wt-liver: HTTP 400 Server Error (after 1 try)"),
+    ],
+)
 def test_a_malformed_or_error_reply_stops_the_search_and_writes_nothing(project, ncbi, capsys, replies, message):
     before = log_bytes(project)
     ncbi(*replies)
@@ -290,9 +341,10 @@ def test_a_broken_saved_search_file_is_reported_at_its_line(project, capsys):
     path = project / "data" / "searches.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("topic: os", "topic: bone", 1), encoding="utf-8")
     assert hepmet(project, "search") == 1
-    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "topic: bone" in l)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if "topic: bone" in text)
     err = capsys.readouterr().err
-    assert f"data/searches.yaml:{line}: [4].topic: \"bone\" is not a known code (known: nb, wt, " in err
+    assert f'data/searches.yaml:{line}: [4].topic: "bone" is not a known code (known: nb, wt, ' in err
     assert re.search(r"\[4\]\.topic: .*known: [^)]*\bgeneral\)", err), "the message lists general among the codes"
 
 
@@ -301,7 +353,9 @@ def test_a_broken_saved_search_file_is_reported_at_its_line(project, capsys):
 
 def test_titles_match_after_normalisation_and_only_above_the_threshold():
     known = intake.Known()
-    known.add("already-included", "ref", "Hepatic metastases in {Wilms} tumor: a cooperative-group report", 2010, None, None)
+    known.add(
+        "already-included", "ref", "Hepatic metastases in {Wilms} tumor: a cooperative-group report", 2010, None, None
+    )
     same = intake.Candidate("Hepatic metastases in Wilms tumour - a cooperative group report.", year=2011)
     other_year = intake.Candidate("Hepatic metastases in Wilms tumour - a cooperative group report.", year=2014)
     other_work = intake.Candidate("Pulmonary metastases in Wilms tumor: a cooperative-group report", year=2010)
@@ -312,7 +366,10 @@ def test_titles_match_after_normalisation_and_only_above_the_threshold():
 def test_doi_matches_without_case_or_address():
     known = intake.Known()
     known.add("duplicate", "r2-001", None, None, None, "10.5555/Fixture.0001")
-    assert known.match(intake.Candidate("anything", doi="https://doi.org/10.5555/FIXTURE.0001")) == ("duplicate", "r2-001")
+    assert known.match(intake.Candidate("anything", doi="https://doi.org/10.5555/FIXTURE.0001")) == (
+        "duplicate",
+        "r2-001",
+    )
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -325,7 +382,13 @@ def test_import_of_a_medline_export(project):
     assert (query["id"], query["records"], query["topic"]) == ("import-pubmed-export", 4, "general")
     assert "PubMed, exported as MEDLINE (pubmed-export.txt)" == query["run_in"]
     m1, ehrlich, m3, m4 = new["records"]
-    assert (m1["pmid"], m1["doi"], m1["pmcid"], m1["year"], m1["decision"]) == ("99999911", "10.5555/fixture.0011", "PMC99999911", 2023, "to-screen")
+    assert (m1["pmid"], m1["doi"], m1["pmcid"], m1["year"], m1["decision"]) == (
+        "99999911",
+        "10.5555/fixture.0011",
+        "PMC99999911",
+        2023,
+        "to-screen",
+    )
     assert m1["title"].endswith("germ cell tumours (fictional).")  # continuation line joined
     assert (ehrlich["decision"], ehrlich["reason"]) == ("exclude", "already-included")
     assert (m3["year"], m3["doi"], m4["year"]) == (2024, None, 2022)
@@ -335,20 +398,43 @@ def test_import_of_a_ris_export_after_a_search(project, ncbi, monkeypatch):
     monkeypatch.setattr(pubmed, "BATCH", 2)
     ncbi("esearch-three.json", "efetch-batch-1.xml", "efetch-batch-2.xml")
     assert hepmet(project, "search", "--only", "wt-liver", "--date", DATE) == 0
-    assert hepmet(project, "import", str(EXPORTS / "embase-export.ris"), "--database", "Embase", "--query", "fixture query", "--date", DATE) == 0
+    assert (
+        hepmet(
+            project,
+            "import",
+            str(EXPORTS / "embase-export.ris"),
+            "--database",
+            "Embase",
+            "--query",
+            "fixture query",
+            "--date",
+            DATE,
+        )
+        == 0
+    )
     new = screening_log.load_rounds(project / "data")[2]
     ehrlich, r2, a = new["records"]
-    assert (ehrlich["decision"], ehrlich["reason"]) == ("exclude", "already-included")  # by title: no identifier in the RIS
+    assert (ehrlich["decision"], ehrlich["reason"]) == (
+        "exclude",
+        "already-included",
+    )  # by title: no identifier in the RIS
     assert (r2["decision"], r2["doi"], r2["pmid"]) == ("to-screen", "10.5555/fixture.0022", None)
-    assert (a["reason"], a["doi"], a["note"]) == ("duplicate", "10.5555/FIXTURE.0001", "same work as record r2-001 of round 2")
+    assert (a["reason"], a["doi"], a["note"]) == (
+        "duplicate",
+        "10.5555/FIXTURE.0001",
+        "same work as record r2-001 of round 2",
+    )
     assert new["databases"] == [{"name": "Embase", "kind": "database", "note": None}]
     assert new["queries"][0]["text"] == "fixture query"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("hello\n", "export.txt:1: (file): neither MEDLINE"),
-    ("PMID- 1\nDP  - 2020\n", "export.txt:1: record 1: no title"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("hello\n", "export.txt:1: (file): neither MEDLINE"),
+        ("PMID- 1\nDP  - 2020\n", "export.txt:1: record 1: no title"),
+    ],
+)
 def test_an_unreadable_export_is_refused_with_its_line(project, tmp_path, capsys, text, message):
     before = log_bytes(project)
     path = tmp_path / "export.txt"
@@ -413,10 +499,13 @@ def test_an_interactive_session_at_a_terminal(project, monkeypatch, capsys):
     assert records["r2-004"]["decision"] == "to-screen"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--decide", "r2-001", "include", "--study", "nosuch2020study"], "'nosuch2020study' has no study file"),
-    (["--decide", "r9-001", "exclude", "--reason", "other"], "r9-001: no such record"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--decide", "r2-001", "include", "--study", "nosuch2020study"], "'nosuch2020study' has no study file"),
+        (["--decide", "r9-001", "exclude", "--reason", "other"], "r9-001: no such record"),
+    ],
+)
 def test_a_refused_decision_leaves_the_log_byte_identical(project, capsys, args, message):
     imported(project)
     before = log_bytes(project)
@@ -443,7 +532,7 @@ def test_a_decision_with_an_unknown_reason_code_is_refused_by_the_log(project):
     before = log_bytes(project)
     with pytest.raises(screening_log.ScreeningLogError) as caught:
         rounds.decide(project / "data", "r2-001", "exclude", "too-long")
-    assert any("records[0].reason: \"too-long\" is not a known code" in p for p in caught.value.problems)
+    assert any('records[0].reason: "too-long" is not a known code' in p for p in caught.value.problems)
     assert log_bytes(project) == before
 
 
@@ -459,7 +548,14 @@ def test_prisma_of_a_round_fed_by_import_and_finished_by_screen(project):
     # By hand: 4 records imported; Ehrlich 2009 (r2-002) is in the review already and removed;
     # 3 screened: r2-001 excluded, r2-003 included, r2-004 still to screen. Round 1 included 23.
     counts = screening_log.prisma_counts(log[1])
-    assert (counts.identified, counts.removed, counts.screened, counts.excluded, counts.awaiting, counts.included) == (4, 1, 3, 1, 1, 1)
+    assert (counts.identified, counts.removed, counts.screened, counts.excluded, counts.awaiting, counts.included) == (
+        4,
+        1,
+        3,
+        1,
+        1,
+        1,
+    )
     text = prisma.description(log, studies_on_file=24)
     assert "Studies included in the previous edition (1 earlier round): n = 23." in text
     assert "Records identified (round 2, 2026-12-03): n = 4" in text
@@ -505,5 +601,8 @@ def test_prisma_of_the_real_log_adds_up_and_keeps_its_words_whole():
 
 
 def test_the_last_search_of_the_real_log_is_its_latest_round_date():
-    dates = [yaml.safe_load(p.read_text(encoding="utf-8"))["date"] for p in (REPO / "data" / "screening").glob("round-*.yaml")]
+    dates = [
+        yaml.safe_load(p.read_text(encoding="utf-8"))["date"]
+        for p in (REPO / "data" / "screening").glob("round-*.yaml")
+    ]
     assert screening_log.last_search_date(REPO / "data") == str(max(str(d) for d in dates))

@@ -61,7 +61,9 @@ def independent_random_effects(y, v, level=95):
         mu = np.sum(w * y) / np.sum(w)
         return np.sum(w * (y - mu) ** 2)
 
-    tau2 = 0.0 if generalised_q(0) <= k - 1 else optimize.brentq(lambda t: generalised_q(t) - (k - 1), 0, 100, xtol=1e-14)
+    tau2 = (
+        0.0 if generalised_q(0) <= k - 1 else optimize.brentq(lambda t: generalised_q(t) - (k - 1), 0, 100, xtol=1e-14)
+    )
     w = 1 / (v + tau2)
     mu = np.sum(w * y) / np.sum(w)
     var_hksj = np.sum(w * (y - mu) ** 2) / ((k - 1) * np.sum(w))
@@ -69,7 +71,8 @@ def independent_random_effects(y, v, level=95):
     t_pi = scipy_stats.t.ppf(1 - (1 - level / 100) / 2, k - 2)
     half_pi = t_pi * math.sqrt(tau2 + 1 / np.sum(w))
     return {
-        "tau2": tau2, "mu": mu,
+        "tau2": tau2,
+        "mu": mu,
         "ci": (mu - t_ci * math.sqrt(var_hksj), mu + t_ci * math.sqrt(var_hksj)),
         "pi": (mu - half_pi, mu + half_pi),
         "weights": w / w.sum(),
@@ -162,8 +165,14 @@ def test_survival_ci_reported_on_log_log_scale_is_recovered_exactly():
     half = 1.959963984540054 * 0.2
     low, high = sorted(stats.inverse_cloglog(y + d) for d in (-half, half))
     effect = stats.effect_on_scale(
-        estimate=76, ci_low=100 * low, ci_high=100 * high, ci_level=95, ci_scale="log-log",
-        events=None, denominator=None, scale="log-log",
+        estimate=76,
+        ci_low=100 * low,
+        ci_high=100 * high,
+        ci_level=95,
+        ci_scale="log-log",
+        events=None,
+        denominator=None,
+        scale="log-log",
     )
     assert effect.basis == "CI"
     assert effect.y == pytest.approx(y)
@@ -171,10 +180,19 @@ def test_survival_ci_reported_on_log_log_scale_is_recovered_exactly():
 
 
 def test_effect_without_ci_or_counts_cannot_be_weighed():
-    assert stats.effect_on_scale(
-        estimate=50, ci_low=None, ci_high=None, ci_level=None, ci_scale=None,
-        events=None, denominator=None, scale="log-log",
-    ) is None
+    assert (
+        stats.effect_on_scale(
+            estimate=50,
+            ci_low=None,
+            ci_high=None,
+            ci_level=None,
+            ci_scale=None,
+            events=None,
+            denominator=None,
+            scale="log-log",
+        )
+        is None
+    )
 
 
 def test_back_transformed_survival_keeps_bounds_in_order():

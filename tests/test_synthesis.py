@@ -12,10 +12,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from scipy import stats as scipy_stats
-from test_stats import independent_random_effects
 
 from figures import contrasts, dataset, evidence_map, explorer, forest, formats, paths, pooling, prisma
 from synthesis_site import FIXTURE_DATA, FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
+from test_stats import independent_random_effects
 
 
 @pytest.fixture
@@ -40,17 +40,40 @@ def test_declared_pool_matches_an_independent_computation(fixture_data):
     shown = plot.pooled.back_transformed("log-log")
     # log(-log) reverses the order: the upper bound on the transformed scale is the lower percentage.
     assert 100 * shown["estimate"] == pytest.approx(back(expected["mu"]), abs=1e-4)
-    assert (100 * shown["ci_low"], 100 * shown["ci_high"]) == pytest.approx((back(expected["ci"][1]), back(expected["ci"][0])), abs=1e-4)
-    assert (100 * shown["pi_low"], 100 * shown["pi_high"]) == pytest.approx((back(expected["pi"][1]), back(expected["pi"][0])), abs=1e-4)
+    assert (100 * shown["ci_low"], 100 * shown["ci_high"]) == pytest.approx(
+        (back(expected["ci"][1]), back(expected["ci"][0])), abs=1e-4
+    )
+    assert (100 * shown["pi_low"], 100 * shown["pi_high"]) == pytest.approx(
+        (back(expected["pi"][1]), back(expected["pi"][0])), abs=1e-4
+    )
     assert plot.rows["weight"].tolist() == pytest.approx(list(expected["weights"]), abs=1e-6)
 
 
 def _rows(**changes) -> pd.DataFrame:
-    base = {"citation": "a", "outcome_id": "os", "label": "A", "tumour": "wt", "age_group": "pediatric", "measure": "OS",
-            "kind": "survival", "unit": "percent", "estimate": 70, "ci_low": 60, "ci_high": 80, "ci_level": 95,
-            "ci_scale": "log-log", "events": None, "denominator": None, "n": 10, "group": "all",
-            "timepoint_months": 60, "comparison": None}
-    frame = pd.DataFrame([{**base, "citation": c, "label": c.upper(), "estimate": e} for c, e in (("a", 70), ("b", 65), ("c", 75))])
+    base = {
+        "citation": "a",
+        "outcome_id": "os",
+        "label": "A",
+        "tumour": "wt",
+        "age_group": "pediatric",
+        "measure": "OS",
+        "kind": "survival",
+        "unit": "percent",
+        "estimate": 70,
+        "ci_low": 60,
+        "ci_high": 80,
+        "ci_level": 95,
+        "ci_scale": "log-log",
+        "events": None,
+        "denominator": None,
+        "n": 10,
+        "group": "all",
+        "timepoint_months": 60,
+        "comparison": None,
+    }
+    frame = pd.DataFrame(
+        [{**base, "citation": c, "label": c.upper(), "estimate": e} for c, e in (("a", 70), ("b", 65), ("c", 75))]
+    )
     for column, values in changes.items():
         frame[column] = values
     return frame
@@ -102,8 +125,13 @@ def test_forest_labels_show_each_outcome_own_n(fixture_data):
 
 
 def test_contrasts_are_one_panel_per_study_and_comparison_with_each_arm_n():
-    rows = _rows(comparison=["cmp", "cmp", None], citation=["a", "a", "b"], outcome_id=["x", "y", "z"],
-                 group=["with resection", "without resection", "all"], n=[22, 74, 40])
+    rows = _rows(
+        comparison=["cmp", "cmp", None],
+        citation=["a", "a", "b"],
+        outcome_id=["x", "y", "z"],
+        group=["with resection", "without resection", "all"],
+        n=[22, 74, 40],
+    )
     rows["comparison_description"] = "with versus without resection"
     rows["p_value"], rows["p_relation"] = 0.09, "="
     frame = contrasts.contrast_frame(rows)
@@ -117,7 +145,9 @@ def test_contrasts_are_one_panel_per_study_and_comparison_with_each_arm_n():
 
 
 def test_evidence_map_counts_studies_and_patients_by_age(fixture_data):
-    cells = evidence_map.evidence_map([s for s in dataset.studies() if s["citation"].startswith(FIXTURE_PREFIX)]).set_index(["tumour", "intervention", "age"])
+    cells = evidence_map.evidence_map(
+        [s for s in dataset.studies() if s["citation"].startswith(FIXTURE_PREFIX)]
+    ).set_index(["tumour", "intervention", "age"])
     assert cells.loc[("wt", "chemotherapy", "pediatric"), ["studies", "patients"]].tolist() == [2, 100]
     assert cells.loc[("wt", "resection", "pediatric"), ["studies", "patients"]].tolist() == [2, 65]
     assert cells.loc[("nb", "resection", "adult"), ["studies", "patients"]].tolist() == [1, 30]
@@ -138,13 +168,21 @@ def test_prisma_flow_counts_the_previous_edition_and_the_new_round(fixture_data)
     assert "Records excluded: n = 3 \u2022 adults only: 2 \u2022 review or editorial: 1." in text
     first = prisma.description(rounds[:1], 6)
     assert "No previous edition" in first and "reference list of a <source> & review: 30 entries" in first
-    unrecorded = prisma.description([rounds[0], {**rounds[1], "queries": [{**rounds[1]["queries"][0], "records": None}]}], 6)
+    unrecorded = prisma.description(
+        [rounds[0], {**rounds[1], "queries": [{**rounds[1]["queries"][0], "records": None}]}], 6
+    )
     assert "how many records 1 of them returned was not recorded" in unrecorded and "not known" not in unrecorded
 
 
 def test_a_null_estimate_is_computed_from_its_counts_with_an_exact_interval():
-    rows = _rows(kind="proportion", estimate=[None, 50, 50], events=[10, None, None], denominator=[21, None, None],
-                 ci_low=[None, 40, 40], ci_high=[None, 60, 60])
+    rows = _rows(
+        kind="proportion",
+        estimate=[None, 50, 50],
+        events=[10, None, None],
+        denominator=[21, None, None],
+        ci_low=[None, 40, 40],
+        ci_high=[None, 60, 60],
+    )
     converted = pooling.as_percentages(rows).iloc[0]
     assert converted["estimate"] == pytest.approx(100 * 10 / 21)
     # Clopper-Pearson for 10/21 (published: 0.2571-0.7022).
@@ -154,9 +192,25 @@ def test_a_null_estimate_is_computed_from_its_counts_with_an_exact_interval():
 
 def _explorer_row(**changes) -> dict:
     row = {
-        "citation": "x", "label": "X 2000", "tumour": "gist", "age_group": "pediatric", "interventions": ["resection"],
-        "agents": [], "measure": "OS", "kind": "survival", "timepoint_months": 60, "group": "all", "n": 12, "n_patients": 96,
-        "estimate": 50, "unit": "percent", "events": None, "denominator": None, "ci_low": 30, "ci_high": 70, "ci_level": 95,
+        "citation": "x",
+        "label": "X 2000",
+        "tumour": "gist",
+        "age_group": "pediatric",
+        "interventions": ["resection"],
+        "agents": [],
+        "measure": "OS",
+        "kind": "survival",
+        "timepoint_months": 60,
+        "group": "all",
+        "n": 12,
+        "n_patients": 96,
+        "estimate": 50,
+        "unit": "percent",
+        "events": None,
+        "denominator": None,
+        "ci_low": 30,
+        "ci_high": 70,
+        "ci_level": 95,
         "outcome_id": "o",
     }
     return {**row, **changes}
@@ -164,7 +218,9 @@ def _explorer_row(**changes) -> dict:
 
 def test_explorer_html_escapes_contributor_text():
     hostile = '<script>alert("x")</script> & "q"'
-    rows = pd.DataFrame([_explorer_row(label=hostile, interventions=["resection", "targeted-therapy"], agents=[hostile], group=hostile)])
+    rows = pd.DataFrame(
+        [_explorer_row(label=hostile, interventions=["resection", "targeted-therapy"], agents=[hostile], group=hostile)]
+    )
     bundle = explorer.explorer_table(rows, caption=hostile)._repr_mimebundle_()
     assert "<script>" not in bundle["text/html"]
     assert "&lt;script&gt;" in bundle["text/html"]
@@ -172,12 +228,23 @@ def test_explorer_html_escapes_contributor_text():
 
 
 def test_explorer_shows_each_outcome_own_n_and_counts_as_counts():
-    rows = pd.DataFrame([
-        _explorer_row(outcome_id="a", group="subgroup", n=34),
-        _explorer_row(outcome_id="b", group="selected", n=None, kind="count", unit="count", estimate=14, ci_low=None, ci_high=None),
-        _explorer_row(outcome_id="c", kind="case", n=1, unit="count", estimate=1, ci_low=2.5, ci_high=100),
-        _explorer_row(outcome_id="d", interventions=["targeted-therapy"], agents=["everolimus", "sunitinib"]),
-    ])
+    rows = pd.DataFrame(
+        [
+            _explorer_row(outcome_id="a", group="subgroup", n=34),
+            _explorer_row(
+                outcome_id="b",
+                group="selected",
+                n=None,
+                kind="count",
+                unit="count",
+                estimate=14,
+                ci_low=None,
+                ci_high=None,
+            ),
+            _explorer_row(outcome_id="c", kind="case", n=1, unit="count", estimate=1, ci_low=2.5, ci_high=100),
+            _explorer_row(outcome_id="d", interventions=["targeted-therapy"], agents=["everolimus", "sunitinib"]),
+        ]
+    )
     shown = explorer.evidence_rows(rows).set_index(rows["outcome_id"])
     # The subgroup's own 34 patients, never the study's 96.
     assert shown.loc["a", "n"] == "34" and "96" not in shown["n"].tolist()
@@ -236,7 +303,9 @@ def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site):
     for path in (built_site / "data" / "studies").glob("*.yaml"):
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         for outcome in record.get("outcomes") or []:
-            given = outcome.get("estimate") is not None or (outcome.get("events") is not None and outcome.get("denominator"))
+            given = outcome.get("estimate") is not None or (
+                outcome.get("events") is not None and outcome.get("denominator")
+            )
             if outcome.get("comparison") and outcome["kind"] in {"proportion", "survival", "prevalence"} and given:
                 expected.add((record["citation"], outcome["comparison"]))
     assert len(panels[0]["vconcat"]) == len(expected) > 0

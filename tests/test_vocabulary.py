@@ -27,9 +27,19 @@ NOT_SHOWN = {
 }
 # The study template's commented fields, and the code list each comment must list.
 TEMPLATE_FIELDS = {
-    "design": "design", "centres": "centres", "tumour": "tumour", "age_group": "age_group", "timing": "timing",
-    "interventions": "intervention", "measure": "measure", "kind": "outcome_kind", "unit": "outcome_unit",
-    "scale": "ci_scale", "tool": "appraisal_tool", "basis": "appraisal_basis", "overall": "risk_of_bias",
+    "design": "design",
+    "centres": "centres",
+    "tumour": "tumour",
+    "age_group": "age_group",
+    "timing": "timing",
+    "interventions": "intervention",
+    "measure": "measure",
+    "kind": "outcome_kind",
+    "unit": "outcome_unit",
+    "scale": "ci_scale",
+    "tool": "appraisal_tool",
+    "basis": "appraisal_basis",
+    "overall": "risk_of_bias",
 }
 
 
@@ -104,7 +114,9 @@ def test_the_study_template_lists_the_schema_codes(field):
     comments = _template_comments()
     assert field in comments, f"the study template has no comment for {field}"
     expected = set(_code_lists()[TEMPLATE_FIELDS[field]])
-    assert _listed_codes(comments[field]) == expected, f"{field}: the template's comment does not list the schema's codes"
+    assert _listed_codes(comments[field]) == expected, (
+        f"{field}: the template's comment does not list the schema's codes"
+    )
 
 
 def test_every_coloured_code_has_its_colour():
@@ -112,4 +124,6 @@ def test_every_coloured_code_has_its_colour():
     assert set(palette.AGE_GROUPS) == set(lists["age_group"])
     assert set(palette.JUDGEMENTS) == set(lists["appraisal_judgement"])
     assert set(palette.RISKS) == set(lists["risk_of_bias"])
-    assert set(palette.AGE_CLASSES) == set(labels.AGE_CLASSES) == {labels.age_class(code) for code in lists["age_group"]}
+    assert (
+        set(palette.AGE_CLASSES) == set(labels.AGE_CLASSES) == {labels.age_class(code) for code in lists["age_group"]}
+    )

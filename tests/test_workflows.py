@@ -32,8 +32,12 @@ def _workflow(path: Path) -> dict:
 
 
 def test_zizmor_finds_nothing_high_or_medium():
-    result = subprocess.run([str(BIN / "zizmor"), "--offline", "--min-severity", "medium", "--format", "plain", ".github/"],
-                            cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--min-severity", "medium", "--format", "plain", ".github/"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 
@@ -75,11 +79,16 @@ def _codes() -> dict:
 
 def test_the_forms_choices_are_the_codes_of_the_study_file():
     """Dropdowns and checkboxes offer exactly the codes the v2 study file accepts (no v1 leftovers)."""
-    study = json.loads((REPO / "src" / "figures" / "schema" / "study.schema.json").read_text(encoding="utf-8"))["properties"]
+    study = json.loads((REPO / "src" / "figures" / "schema" / "study.schema.json").read_text(encoding="utf-8"))[
+        "properties"
+    ]
     codes = _codes()
     expected = {
-        "design": codes["design"]["enum"], "tumour": codes["tumour"]["enum"], "age_group": codes["age_group"]["enum"],
-        "centres": study["setting"]["properties"]["centres"]["enum"], "timing": study["timing"]["enum"],
+        "design": codes["design"]["enum"],
+        "tumour": codes["tumour"]["enum"],
+        "age_group": codes["age_group"]["enum"],
+        "centres": study["setting"]["properties"]["centres"]["enum"],
+        "timing": study["timing"]["enum"],
         "basis": [b for b in codes["appraisal_basis"]["enum"] if b != "source-review"],  # a proposer reads the paper
     }
     for ident, enum in expected.items():
@@ -128,13 +137,30 @@ def test_a_valid_proposal_becomes_two_valid_v2_files_and_a_log_record(project, t
     assert code == 0 and not comment.exists()
     assert output.read_text(encoding="utf-8") == "key=qqfixture2022fixture\n"
     study = yaml.safe_load((project / "data" / "studies" / "qqfixture2022fixture.yaml").read_text(encoding="utf-8"))
-    assert (study["label"], study["design"], study["population"]["tumour"], study["n_patients"]) == ("Qqfixture 2022", "retrospective-series", "wt", 14)
+    assert (study["label"], study["design"], study["population"]["tumour"], study["n_patients"]) == (
+        "Qqfixture 2022",
+        "retrospective-series",
+        "wt",
+        14,
+    )
     assert study["setting"]["countries"] == ["DE", "AT"] and study["recruitment"] == {"start": 2001, "end": 2018}
     assert study["interventions"] == ["resection", "chemotherapy"]
     assert study["agents"] == ["vincristine", "dactinomycin"]
     efs, complications = study["outcomes"]
-    assert (efs["id"], efs["kind"], efs["n"], efs["estimate"], efs["timepoint_months"], efs["events"]) == ("efs-all", "survival", 14, 64, 60, None)
-    assert (complications["id"], complications["measure"], complications["kind"], complications["n"]) == ("perioperative-complications-all", "perioperative-complications", "proportion", 14)
+    assert (efs["id"], efs["kind"], efs["n"], efs["estimate"], efs["timepoint_months"], efs["events"]) == (
+        "efs-all",
+        "survival",
+        14,
+        64,
+        60,
+        None,
+    )
+    assert (complications["id"], complications["measure"], complications["kind"], complications["n"]) == (
+        "perioperative-complications-all",
+        "perioperative-complications",
+        "proportion",
+        14,
+    )
     assert (complications["estimate"], complications["events"], complications["denominator"]) == (None, 3, 14)
     # The appraisal: the tool of the design, every item unclear until an editor appraises the study.
     appraisal = study["appraisal"]
@@ -157,7 +183,12 @@ def test_a_valid_proposal_becomes_two_valid_v2_files_and_a_log_record(project, t
     assert logged["databases"] == [{"name": "proposal in issue #42", "kind": "contributor", "note": None}]
     (record,) = logged["records"]
     assert record["id"] == screening_log.record_id(logged["round"], 1)
-    assert (record["decision"], record["study"], record["doi"], record["year"]) == ("include", "qqfixture2022fixture", "10.5555/fixture.0042", 2022)
+    assert (record["decision"], record["study"], record["doi"], record["year"]) == (
+        "include",
+        "qqfixture2022fixture",
+        "10.5555/fixture.0042",
+        2022,
+    )
     assert screening_log.prisma_counts(logged).included == 1
 
 
@@ -177,7 +208,11 @@ def test_an_invalid_proposal_gets_the_validators_messages_and_leaves_no_file(pro
     name = r"data/studies/qqfixture2022fixture.yaml:\d+: "
     assert re.search(name + r"n_patients: expected a whole number or null, got text \(\"about twenty\"\)", text)
     assert re.search(name + r"outcomes\[0\].estimate: 164 is not a percentage \(0-100\)", text)
-    assert re.search(name + r"outcomes\[1\].measure: \"mortality\" is not a known code \(known: .*postoperative-death, disease-death", text)
+    assert re.search(
+        name
+        + r"outcomes\[1\].measure: \"mortality\" is not a known code \(known: .*postoperative-death, disease-death",
+        text,
+    )
     assert re.search(name + r"outcomes\[2\].unit: 'percent' does not fit the kind time", text)
     assert sorted(p.name for p in (project / "data" / "studies").iterdir()) == before
     assert not (project / "data" / "references" / "qqfixture2022fixture.bib").exists()
@@ -186,7 +221,10 @@ def test_an_invalid_proposal_gets_the_validators_messages_and_leaves_no_file(pro
 
 def test_an_issue_that_is_not_a_proposal_is_answered_with_a_message(project, tmp_path, monkeypatch):
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"action": "labeled", "issue": {"number": 7, "body": "Please add the 2019 paper."}}), encoding="utf-8")
+    event.write_text(
+        json.dumps({"action": "labeled", "issue": {"number": 7, "body": "Please add the 2019 paper."}}),
+        encoding="utf-8",
+    )
     comment = tmp_path / "comment.md"
     assert proposal.main([str(event), "--root", str(project), "--comment", str(comment)]) == 2
     assert "does not follow the proposal form; missing: Title of the paper" in comment.read_text(encoding="utf-8")
@@ -194,9 +232,13 @@ def test_an_issue_that_is_not_a_proposal_is_answered_with_a_message(project, tmp
 
 def test_a_proposal_without_a_usable_year_is_answered_with_a_message(project, tmp_path):
     event = json.loads((ISSUES / "proposal-valid.json").read_text(encoding="utf-8"))
-    event["issue"]["body"] = event["issue"]["body"].replace("### Year of publication\n\n2022", "### Year of publication\n\nabout 2020")
+    event["issue"]["body"] = event["issue"]["body"].replace(
+        "### Year of publication\n\n2022", "### Year of publication\n\nabout 2020"
+    )
     path, comment = tmp_path / "event.json", tmp_path / "comment.md"
     path.write_text(json.dumps(event), encoding="utf-8")
     assert proposal.main([str(path), "--root", str(project), "--comment", str(comment)]) == 2
-    assert "the year of publication must be a year such as 2019, not 'about 2020'" in comment.read_text(encoding="utf-8")
+    assert "the year of publication must be a year such as 2019, not 'about 2020'" in comment.read_text(
+        encoding="utf-8"
+    )
     assert not list((project / "data" / "studies").glob("qqfixture*"))

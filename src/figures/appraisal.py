@@ -48,15 +48,23 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
     judgement_colour = alt.Color(
         "judgement_text:N",
         scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
-        legend=alt.Legend(title="Judgement (letter in the circle)", orient="bottom", labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS)),
+        legend=alt.Legend(
+            title="Judgement (letter in the circle)",
+            orient="bottom",
+            labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS),
+        ),
     )
     base = alt.Chart(frame).encode(
         x=alt.X("item:N", sort=items, title="Checklist item", axis=alt.Axis(labelAngle=0, orient="top")), y=y
     )
     circles = base.mark_circle(size=CELL * 20, opacity=1, stroke=palette.OUTLINE, strokeWidth=0.5).encode(
         color=judgement_colour,
-        tooltip=[alt.Tooltip("label:N", title="Study"), alt.Tooltip("heading:N", title="Item"),
-                 alt.Tooltip("judgement_text:N", title="Judgement"), alt.Tooltip("reason:N", title="Reason")],
+        tooltip=[
+            alt.Tooltip("label:N", title="Study"),
+            alt.Tooltip("heading:N", title="Item"),
+            alt.Tooltip("judgement_text:N", title="Judgement"),
+            alt.Tooltip("reason:N", title="Reason"),
+        ],
     )
     letters = base.mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT).encode(text="symbol:N")
     items_panel = alt.layer(circles, letters).properties(width=CELL * len(items), height=CELL * len(studies))
@@ -66,17 +74,31 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
         x=alt.X("column:N", title="Overall", axis=alt.Axis(labelAngle=0, orient="top", labels=False, ticks=False)),
         y=alt.Y("label:N", sort=studies, axis=None),
     )
-    overall_circles = overall_base.mark_square(size=CELL * 20, opacity=1, stroke=palette.OUTLINE, strokeWidth=0.5).encode(
+    overall_circles = overall_base.mark_square(
+        size=CELL * 20, opacity=1, stroke=palette.OUTLINE, strokeWidth=0.5
+    ).encode(
         color=alt.Color(
             "overall_text:N",
-            scale=_legend_scale(palette.RISKS, RISKS, {r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias" for r in RISKS}),
-            legend=alt.Legend(title="Overall (letter in the square)", orient="bottom", labelExpr=_symbol_legend(
-                RISK_SYMBOLS, {r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias" for r in RISKS})),
+            scale=_legend_scale(
+                palette.RISKS, RISKS, {r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias" for r in RISKS}
+            ),
+            legend=alt.Legend(
+                title="Overall (letter in the square)",
+                orient="bottom",
+                labelExpr=_symbol_legend(
+                    RISK_SYMBOLS, {r: f"{labels.word(labels.RISK_OF_BIAS, r)} risk of bias" for r in RISKS}
+                ),
+            ),
         ),
-        tooltip=[alt.Tooltip("label:N", title="Study"), alt.Tooltip("overall_text:N", title="Overall"),
-                 alt.Tooltip("overall_reason:N", title="Reason")],
+        tooltip=[
+            alt.Tooltip("label:N", title="Study"),
+            alt.Tooltip("overall_text:N", title="Overall"),
+            alt.Tooltip("overall_reason:N", title="Reason"),
+        ],
     )
-    overall_letters = overall_base.mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT).encode(text="overall_symbol:N")
+    overall_letters = overall_base.mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT).encode(
+        text="overall_symbol:N"
+    )
     overall_panel = alt.layer(overall_circles, overall_letters).properties(width=CELL, height=CELL * len(studies))
     return (
         alt.hconcat(items_panel, overall_panel, spacing=8)
@@ -88,7 +110,9 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
 
 def _symbol_legend(symbols: dict, words: dict) -> str:
     """A Vega expression that writes each legend label as ``Y = yes``."""
-    cases = " : ".join(f"datum.label === '{labels.word(words, k)}' ? '{symbols[k]} = {labels.word(words, k)}'" for k in symbols)
+    cases = " : ".join(
+        f"datum.label === '{labels.word(words, k)}' ? '{symbols[k]} = {labels.word(words, k)}'" for k in symbols
+    )
     return f"{cases} : datum.label"
 
 
@@ -116,11 +140,19 @@ def summary_chart(frame: pd.DataFrame, name: str) -> alt.LayerChart:
             color=alt.Color(
                 "judgement_text:N",
                 scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
-                legend=alt.Legend(title="Judgement", orient="bottom", labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS)),
+                legend=alt.Legend(
+                    title="Judgement",
+                    orient="bottom",
+                    labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS),
+                ),
             ),
             order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("heading:N", title="Item"), alt.Tooltip("judgement_text:N", title="Judgement"),
-                     alt.Tooltip("studies:Q", title="Studies"), alt.Tooltip("share:Q", title="Share (%)", format=".0f")],
+            tooltip=[
+                alt.Tooltip("heading:N", title="Item"),
+                alt.Tooltip("judgement_text:N", title="Judgement"),
+                alt.Tooltip("studies:Q", title="Studies"),
+                alt.Tooltip("share:Q", title="Share (%)", format=".0f"),
+            ],
         )
         .properties(width=320, height=22 * len(headings))
     )
@@ -137,7 +169,9 @@ def summary_chart(frame: pd.DataFrame, name: str) -> alt.LayerChart:
             text="symbol:N",
         )
     )
-    return alt.layer(bars, letters).properties(title=alt.Title(f"{name}: share of studies per judgement", anchor="start"))
+    return alt.layer(bars, letters).properties(
+        title=alt.Title(f"{name}: share of studies per judgement", anchor="start")
+    )
 
 
 def traffic_light_description(frame: pd.DataFrame, name: str) -> str:
@@ -151,7 +185,8 @@ def traffic_light_description(frame: pd.DataFrame, name: str) -> str:
         f"Traffic-light chart of the {name}: {frame['citation'].nunique()} studies (rows) by "
         f"{frame['item'].nunique()} items (columns: {items}), each judgement a coloured circle with a letter "
         f"(Y yes, N no, ? unclear, NA not applicable), and the overall risk of bias in the last column. "
-        + ". ".join(parts) + "."
+        + ". ".join(parts)
+        + "."
     )
 
 

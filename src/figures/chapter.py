@@ -14,9 +14,34 @@ from __future__ import annotations
 from myst_nb import glue
 
 from figures import (
-    appraisal, chart_data, charts_ages, charts_background, charts_studies, citation, contrasts, dataset,
-    decision_tables, downloads, evidence_map as evidence_maps, explorer, forest, formats, labels, management, pooling,
-    prisma, render, schemas, summary_of_findings as sof, tables, text, whats_new,
+    appraisal,
+    chart_data,
+    charts_ages,
+    charts_background,
+    charts_studies,
+    citation,
+    contrasts,
+    dataset,
+    decision_tables,
+    downloads,
+    explorer,
+    forest,
+    formats,
+    labels,
+    management,
+    pooling,
+    prisma,
+    render,
+    schemas,
+    tables,
+    text,
+    whats_new,
+)
+from figures import (
+    evidence_map as evidence_maps,
+)
+from figures import (
+    summary_of_findings as sof,
 )
 from figures.render import Display, Displays
 
@@ -69,7 +94,9 @@ def evidence_intro(tumour: str) -> Display:
 
 def evidence_table(tumour: str, caption: str) -> Display:
     """A tumour's evidence table: one row per study, oldest first."""
-    return render.table(tables.evidence_table(tumour), caption=caption, name=evidence_table_name(tumour), widths=tables.EVIDENCE_WIDTHS)
+    return render.table(
+        tables.evidence_table(tumour), caption=caption, name=evidence_table_name(tumour), widths=tables.EVIDENCE_WIDTHS
+    )
 
 
 def flags_note(*topics: str) -> Display:
@@ -109,7 +136,9 @@ def table1_ranges() -> Display:
 def fact_ranges(topic: str, groups: dict[str, str], axis_title: str, described_as: str) -> Display:
     """Ranges of the facts ``groups`` (id -> label); ``described_as`` opens the text alternative."""
     frame = chart_data.fact_ranges(topic, groups)
-    return render.chart(charts_background.fact_ranges(frame, axis_title), charts_background.fact_ranges_description(frame, described_as))
+    return render.chart(
+        charts_background.fact_ranges(frame, axis_title), charts_background.fact_ranges_description(frame, described_as)
+    )
 
 
 def survival_trend(topic: str, groups: dict[str, str]) -> Display:
@@ -121,13 +150,17 @@ def survival_trend(topic: str, groups: dict[str, str]) -> Display:
 def study_outcomes(study: str, measure: str) -> Display:
     frame = chart_data.study_percent_outcomes(study, measure)
     words, label = labels.word(labels.MEASURES, measure), dataset.study(study)["label"]
-    return render.chart(charts_studies.study_outcomes(frame, words), charts_studies.study_outcomes_description(frame, words, label))
+    return render.chart(
+        charts_studies.study_outcomes(frame, words), charts_studies.study_outcomes_description(frame, words, label)
+    )
 
 
 def study_timecourse(study: str) -> Display:
     frame = chart_data.study_timecourse(study)
     label = dataset.study(study)["label"]
-    return render.chart(charts_studies.study_timecourse(frame), charts_studies.study_timecourse_description(frame, label))
+    return render.chart(
+        charts_studies.study_timecourse(frame), charts_studies.study_timecourse_description(frame, label)
+    )
 
 
 def survival_by_age() -> Display:
@@ -157,7 +190,11 @@ def pooled_estimates() -> Display | Displays:
         reasons = "; ".join(f"{forest.title(d)}: {d.reason}" for d in decisions)
         count = formats.plural(len(decisions), "declared set")
         return Displays([*plots, render.notice(f"None of the {count} could be pooled in this edition ({reasons}).")])
-    table = render.table(tables.pooling_table(decisions), caption="Declared pools: the pooled result, or why it is not pooled", name="tab-pooling")
+    table = render.table(
+        tables.pooling_table(decisions),
+        caption="Declared pools: the pooled result, or why it is not pooled",
+        name="tab-pooling",
+    )
     return Displays([*plots, table])
 
 
@@ -177,9 +214,14 @@ def evidence_map() -> Display | Displays:
     chart = render.chart(
         evidence_maps.evidence_map_chart(cells),
         "Evidence map: for each tumour (rows) and intervention (columns), a circle per kind of series "
-        "(pediatric, adult or mixed ages) whose area is the number of patients and whose label is the number of studies.",
+        "(pediatric, adult or mixed ages) whose area is the number of patients "
+        "and whose label is the number of studies.",
     )
-    table = render.table(evidence_maps.evidence_map_table(cells), caption="Studies (patients) by tumour, intervention and series", name="tab-evidence-map")
+    table = render.table(
+        evidence_maps.evidence_map_table(cells),
+        caption="Studies (patients) by tumour, intervention and series",
+        name="tab-evidence-map",
+    )
     return Displays([chart, table])
 
 
@@ -207,7 +249,9 @@ def appraisals() -> Display | Displays:
     charts = []
     for tool in appraisal.tools(rows):
         frame, name = appraisal.tool_frame(rows, tool), names[tool]
-        charts.append(render.chart(appraisal.traffic_light_chart(frame, name), appraisal.traffic_light_description(frame, name)))
+        charts.append(
+            render.chart(appraisal.traffic_light_chart(frame, name), appraisal.traffic_light_description(frame, name))
+        )
         charts.append(render.chart(appraisal.summary_chart(frame, name), appraisal.summary_description(frame, name)))
     return Displays(charts)
 
@@ -217,9 +261,12 @@ def summary_of_findings() -> Display | Displays:
     tumours = sof.graded_tumours()
     if not tumours:
         return render.notice("No clinical question has been graded yet (data/grade/ is empty).")
-    return Displays([
-        render.table(sof.sof_table(t), caption=sof.caption(t), name=f"tab-sof-{t}", widths=sof.WIDTHS) for t in tumours
-    ])
+    return Displays(
+        [
+            render.table(sof.sof_table(t), caption=sof.caption(t), name=f"tab-sof-{t}", widths=sof.WIDTHS)
+            for t in tumours
+        ]
+    )
 
 
 # --- Conclusion, front matter, downloads, editions ----------------------------------------------

@@ -93,7 +93,9 @@ def study_percent_outcomes(citation: str, measure: str) -> pd.DataFrame:
                 "ci_low": ci.get("low"),
                 "ci_high": ci.get("high"),
                 "comparison": comparison["description"] if comparison else "whole series",
-                "p": formats.number(comparison["p_value"]) if comparison and comparison.get("p_value") is not None else "not reported",
+                "p": formats.number(comparison["p_value"])
+                if comparison and comparison.get("p_value") is not None
+                else "not reported",
             }
         )
     if not rows:
@@ -134,7 +136,8 @@ def survival_by_age() -> pd.DataFrame:
                 {
                     # The group's own number of patients, never the study's total.
                     "row": f"{record['label']} ({labels.word(abbreviations, record['population']['tumour'])}): "
-                    f"{o['group']} ({formats.n_text(o.get('n'))})" + (f", {formats.months_text(months)}" if months is not None else ""),
+                    f"{o['group']} ({formats.n_text(o.get('n'))})"
+                    + (f", {formats.months_text(months)}" if months is not None else ""),
                     "age_group": record["population"]["age_group"],
                     "patients": labels.word(labels.AGE_GROUP_PATIENTS, record["population"]["age_group"]),
                     "measure": labels.word(labels.MEASURE_NAMES, o["measure"]),
@@ -145,7 +148,9 @@ def survival_by_age() -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     order = {g: i for i, g in enumerate(labels.AGE_GROUP_PATIENTS)}
     frame["_order"] = frame["age_group"].map(order)
-    return frame.sort_values(["_order", "row", "timepoint"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    return (
+        frame.sort_values(["_order", "row", "timepoint"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    )
 
 
 def studies_by_age(tumours: list[str]) -> pd.DataFrame:

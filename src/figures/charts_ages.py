@@ -18,7 +18,9 @@ def _age_colour(frame: pd.DataFrame) -> alt.Color:
     present = [code for code in labels.AGE_GROUP_PATIENTS if code in set(frame["age_group"])]
     return alt.Color(
         "patients:N",
-        scale=alt.Scale(domain=[labels.AGE_GROUP_PATIENTS[c] for c in present], range=[palette.AGE_GROUPS[c] for c in present]),
+        scale=alt.Scale(
+            domain=[labels.AGE_GROUP_PATIENTS[c] for c in present], range=[palette.AGE_GROUPS[c] for c in present]
+        ),
         legend=alt.Legend(title="Patients", orient="bottom", columns=1, labelLimit=360),
     )
 
@@ -31,17 +33,33 @@ def survival_by_age(frame: pd.DataFrame) -> alt.Chart:
         .mark_point(filled=True, size=100, opacity=0.85)
         .encode(
             y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(frame["row"])), axis=alt.Axis(labelLimit=420)),
-            x=alt.X("estimate:Q", title="Patients surviving / event-free / disease-free (%)", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "estimate:Q",
+                title="Patients surviving / event-free / disease-free (%)",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
             color=_age_colour(frame),
-            shape=alt.Shape("measure:N", scale=alt.Scale(domain=measures), legend=alt.Legend(title="Measure", orient="bottom", columns=1)),
-            tooltip=["row", alt.Tooltip("patients:N", title="patients"), "measure", alt.Tooltip("timepoint:N", title="time point"), "estimate"],
+            shape=alt.Shape(
+                "measure:N",
+                scale=alt.Scale(domain=measures),
+                legend=alt.Legend(title="Measure", orient="bottom", columns=1),
+            ),
+            tooltip=[
+                "row",
+                alt.Tooltip("patients:N", title="patients"),
+                "measure",
+                alt.Tooltip("timepoint:N", title="time point"),
+                "estimate",
+            ],
         )
         .properties(width=300, height=22 * frame["row"].nunique() + 20)
     )
 
 
 def survival_by_age_description(frame: pd.DataFrame) -> str:
-    parts = [f"{r.row}, {r.patients}, {r.measure} {formats.number(r.estimate)}% ({r.timepoint})" for r in frame.itertuples()]
+    parts = [
+        f"{r.row}, {r.patients}, {r.measure} {formats.number(r.estimate)}% ({r.timepoint})" for r in frame.itertuples()
+    ]
     return "Dot chart of survival estimates by study, group and age group of the patients. " + "; ".join(parts) + "."
 
 
@@ -63,4 +81,6 @@ def studies_by_age(frame: pd.DataFrame) -> alt.Chart:
 
 def studies_by_age_description(frame: pd.DataFrame) -> str:
     parts = [f"{r.tumour}, {r.patients}: {r.studies}" for r in frame.itertuples()]
-    return "Stacked bar chart of the number of studies per tumor by age group of the patients. " + "; ".join(parts) + "."
+    return (
+        "Stacked bar chart of the number of studies per tumor by age group of the patients. " + "; ".join(parts) + "."
+    )

@@ -31,7 +31,11 @@ def table1_ranges(frame: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=SOURCES, range=[palette.PEDIATRIC, palette.ADULT]),
                 legend=alt.Legend(title="Figure comes from", orient="bottom"),
             ),
-            stroke=alt.Stroke("source:N", scale=alt.Scale(domain=SOURCES, range=[palette.PEDIATRIC, palette.ADULT_OUTLINE]), legend=None),
+            stroke=alt.Stroke(
+                "source:N",
+                scale=alt.Scale(domain=SOURCES, range=[palette.PEDIATRIC, palette.ADULT_OUTLINE]),
+                legend=None,
+            ),
             strokeDash=alt.StrokeDash("source:N", scale=alt.Scale(domain=SOURCES, range=[[1, 0], [4, 2]]), legend=None),
             fillOpacity=alt.FillOpacity("source:N", scale=alt.Scale(domain=SOURCES, range=[1.0, 0.45]), legend=None),
             tooltip=["tumour", "measure", "low", "high", "source"],
@@ -46,22 +50,34 @@ def table1_description(frame: pd.DataFrame) -> str:
     parts = []
     for name, rows in frame.groupby("name", sort=False):
         ranges = {
-            r.prefix: formats.value_range(r.low, r.high, "percent") + (" (adult series)" if r.source == "adult series" else "")
+            r.prefix: formats.value_range(r.low, r.high, "percent")
+            + (" (adult series)" if r.source == "adult series" else "")
             for r in rows.itertuples()
         }
-        parts.append(f"{name}: metastatic at diagnosis {ranges['metastatic']}, hepatic metastatic disease {ranges['hepatic']}")
-    return "Ranges of patients by tumor, pediatric figures in solid blue bars, adult-derived figures in dashed orange bars. " + "; ".join(parts) + "."
+        parts.append(
+            f"{name}: metastatic at diagnosis {ranges['metastatic']}, hepatic metastatic disease {ranges['hepatic']}"
+        )
+    return (
+        "Ranges of patients by tumor, pediatric figures in solid blue bars, "
+        "adult-derived figures in dashed orange bars. " + "; ".join(parts) + "."
+    )
 
 
 def fact_ranges(frame: pd.DataFrame, title: str) -> alt.LayerChart:
     """Ranges (``low``-``high``) per group, end points as dots and the range written beside them."""
-    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=list(frame["group"]), title=None, axis=alt.Axis(labelLimit=260)))
+    base = alt.Chart(frame).encode(
+        y=alt.Y("group:N", sort=list(frame["group"]), title=None, axis=alt.Axis(labelLimit=260))
+    )
     bars = base.mark_bar(size=14, color=palette.PEDIATRIC).encode(
         x=alt.X("low:Q", title=title, scale=alt.Scale(domain=[0, 100])), x2="high:Q", tooltip=["group", "low", "high"]
     )
     # End points as dots, so that a single value (low equal to high) is visible, not a bar of no width.
-    low_dots = base.mark_point(filled=True, size=70, color=palette.PEDIATRIC, opacity=1).encode(x="low:Q", tooltip=["group", "range"])
-    high_dots = base.mark_point(filled=True, size=70, color=palette.PEDIATRIC, opacity=1).encode(x="high:Q", tooltip=["group", "range"])
+    low_dots = base.mark_point(filled=True, size=70, color=palette.PEDIATRIC, opacity=1).encode(
+        x="low:Q", tooltip=["group", "range"]
+    )
+    high_dots = base.mark_point(filled=True, size=70, color=palette.PEDIATRIC, opacity=1).encode(
+        x="high:Q", tooltip=["group", "range"]
+    )
     ends = base.mark_text(align="left", dx=8, fontSize=11).encode(x="high:Q", text="range:N")
     return alt.layer(bars, low_dots, high_dots, ends).properties(width=380, height=34 * len(frame))
 
@@ -92,5 +108,8 @@ def survival_trend(frame: pd.DataFrame) -> alt.LayerChart:
 
 def survival_trend_description(frame: pd.DataFrame) -> str:
     by_period = frame.pivot(index="group", columns="period", values="survival")
-    parts = [f"{group}: {formats.number(row['earlier'])}% earlier, {formats.number(row['later'])}% later" for group, row in by_period.iterrows()]
+    parts = [
+        f"{group}: {formats.number(row['earlier'])}% earlier, {formats.number(row['later'])}% later"
+        for group, row in by_period.iterrows()
+    ]
     return "Dumbbell chart of 5-year survival in two periods. " + "; ".join(parts) + "."

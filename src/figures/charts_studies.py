@@ -26,7 +26,13 @@ def study_outcomes(frame: pd.DataFrame, measure: str) -> alt.LayerChart:
         color=alt.Color(
             "contrast:N",
             # Long contrast descriptions are wrapped (python) and split into lines (Vega).
-            legend=alt.Legend(title="Contrast", orient="bottom", direction="vertical", labelLimit=0, labelExpr=f"split(datum.label, '{LINE_BREAK}')"),
+            legend=alt.Legend(
+                title="Contrast",
+                orient="bottom",
+                direction="vertical",
+                labelLimit=0,
+                labelExpr=f"split(datum.label, '{LINE_BREAK}')",
+            ),
             scale=alt.Scale(range=palette.CATEGORIES),
         ),
     )
@@ -46,7 +52,11 @@ def study_outcomes_description(frame: pd.DataFrame, measure: str, study: str) ->
     parts = []
     for r in frame.itertuples():
         reported = pd.notna(r.ci_low) and pd.notna(r.ci_high)
-        ci = f" (95% CI {formats.number(r.ci_low)}% to {formats.number(r.ci_high)}%)" if reported else " (no CI reported)"
+        ci = (
+            f" (95% CI {formats.number(r.ci_low)}% to {formats.number(r.ci_high)}%)"
+            if reported
+            else " (no CI reported)"
+        )
         parts.append(f"{r.group}: {formats.number(r.estimate)}%{ci}")
     return f"{measure} by group in {study}: " + "; ".join(parts) + "."
 
@@ -68,5 +78,7 @@ def study_timecourse(frame: pd.DataFrame) -> alt.Chart:
 
 
 def study_timecourse_description(frame: pd.DataFrame, study: str) -> str:
-    parts = [f"{r.series}: {formats.number(r.estimate)}% at {formats.number(r.months)} months" for r in frame.itertuples()]
+    parts = [
+        f"{r.series}: {formats.number(r.estimate)}% at {formats.number(r.months)} months" for r in frame.itertuples()
+    ]
     return f"Line chart of the time-point estimates of {study}: " + "; ".join(parts) + "."

@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 from pybtex.database import BibliographyData, Entry, Person
 
-from figures import edition as editions
 from figures import deps, paths, render
+from figures import edition as editions
 
 CITATION_FILE = "CITATION.cff"
 

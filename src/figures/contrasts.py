@@ -44,7 +44,11 @@ def contrast_frame(outcomes: pd.DataFrame) -> pd.DataFrame:
                 "ci_low": None if pd.isna(r.ci_low) else float(r.ci_low),
                 "ci_high": None if pd.isna(r.ci_high) else float(r.ci_high),
                 "value": f"{formats.number(round(float(estimate), 1))}%"
-                + (f" ({formats.number(r.ci_low)}\u2013{formats.number(r.ci_high)})" if pd.notna(r.ci_low) and pd.notna(r.ci_high) else ""),
+                + (
+                    f" ({formats.number(r.ci_low)}\u2013{formats.number(r.ci_high)})"
+                    if pd.notna(r.ci_low) and pd.notna(r.ci_high)
+                    else ""
+                ),
             }
         )
     return pd.DataFrame(rows, columns=["panel", "study", "title", "arm", "estimate", "ci_low", "ci_high", "value"])
@@ -53,8 +57,12 @@ def contrast_frame(outcomes: pd.DataFrame) -> pd.DataFrame:
 def _panel(frame: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(frame).encode(y=alt.Y("arm:N", sort=list(frame["arm"]), title=None, axis=alt.Axis(labelLimit=280)))
     x = alt.X("estimate:Q", title="Patients (%)", scale=alt.Scale(domain=[0, 100]))
-    cis = base.mark_rule(strokeWidth=2, color=palette.STUDY).encode(x=alt.X("ci_low:Q", scale=alt.Scale(domain=[0, 100])), x2="ci_high:Q")
-    points = base.mark_point(filled=True, size=80, color=palette.STUDY, opacity=1).encode(x=x, tooltip=["arm:N", "value:N"])
+    cis = base.mark_rule(strokeWidth=2, color=palette.STUDY).encode(
+        x=alt.X("ci_low:Q", scale=alt.Scale(domain=[0, 100])), x2="ci_high:Q"
+    )
+    points = base.mark_point(filled=True, size=80, color=palette.STUDY, opacity=1).encode(
+        x=x, tooltip=["arm:N", "value:N"]
+    )
     values = base.mark_text(align="left", dx=8, dy=-8, fontSize=11).encode(x="estimate:Q", text="value:N")
     title = textwrap.wrap(frame["title"].iloc[0], TITLE_WIDTH)
     return alt.layer(cis, points, values).properties(
@@ -73,4 +81,6 @@ def description(frame: pd.DataFrame) -> str:
         f"{group['title'].iloc[0]}: " + "; ".join(f"{a.arm} {a.value}" for a in group.itertuples())
         for _, group in frame.groupby("panel", sort=False)
     ]
-    return f"Within-study contrasts, {formats.plural(len(panels), 'panel')}, one per study and comparison. " + " ".join(p + "." for p in panels)
+    return f"Within-study contrasts, {formats.plural(len(panels), 'panel')}, one per study and comparison. " + " ".join(
+        p + "." for p in panels
+    )

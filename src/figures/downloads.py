@@ -11,9 +11,9 @@ import html
 import json
 
 import pandas as pd
+from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.output.bibtex import Writer as BibtexWriter
-from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
 
 from figures import dataset, formats, render
@@ -26,10 +26,22 @@ BIBTEX_NAME = "hepmet-references.bib"
 RIS_NAME = "hepmet-references.ris"
 
 _COLUMN_TYPES = {
-    "n_patients": "number", "n_liver_metastases": "number", "timepoint_months": "number", "estimate": "number",
-    "ci_low": "number", "ci_high": "number", "ci_level": "number", "events": "number", "denominator": "number",
-    "age_median": "number", "age_min": "number", "age_max": "number", "recruitment_start": "number",
-    "recruitment_end": "number", "p_value": "number", "n": "number",
+    "n_patients": "number",
+    "n_liver_metastases": "number",
+    "timepoint_months": "number",
+    "estimate": "number",
+    "ci_low": "number",
+    "ci_high": "number",
+    "ci_level": "number",
+    "events": "number",
+    "denominator": "number",
+    "age_median": "number",
+    "age_min": "number",
+    "age_max": "number",
+    "recruitment_start": "number",
+    "recruitment_end": "number",
+    "p_value": "number",
+    "n": "number",
 }
 LIST_COLUMNS = ("interventions", "agents")
 _SORT = ["tumour", "citation", "outcome_id"]
@@ -86,7 +98,9 @@ def schema() -> dict:
 
 def dataset_json(studies: list[dict], outcomes: pd.DataFrame) -> bytes:
     payload = {
-        "studies": sorted(({k: v for k, v in s.items() if not k.startswith("_")} for s in studies), key=lambda s: s["citation"]),
+        "studies": sorted(
+            ({k: v for k, v in s.items() if not k.startswith("_")} for s in studies), key=lambda s: s["citation"]
+        ),
         "outcomes": _outcome_records(outcomes),
     }
     return (json.dumps(payload, sort_keys=True, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
@@ -110,8 +124,16 @@ def bibtex(bibliography: BibliographyData) -> bytes:
 
 
 RIS_TYPES = {
-    "article": "JOUR", "book": "BOOK", "inbook": "CHAP", "incollection": "CHAP", "inproceedings": "CPAPER",
-    "conference": "CPAPER", "phdthesis": "THES", "mastersthesis": "THES", "techreport": "RPRT", "misc": "GEN",
+    "article": "JOUR",
+    "book": "BOOK",
+    "inbook": "CHAP",
+    "incollection": "CHAP",
+    "inproceedings": "CPAPER",
+    "conference": "CPAPER",
+    "phdthesis": "THES",
+    "mastersthesis": "THES",
+    "techreport": "RPRT",
+    "misc": "GEN",
     "online": "ELEC",
 }
 
@@ -134,9 +156,24 @@ def _ris_entry(key: str, entry: Entry) -> list[str]:
     for person in entry.persons.get("author", []):
         last = _plain(" ".join(person.prelast_names + person.last_names))
         first = _plain(" ".join(person.first_names + person.middle_names))
-        lines.append(("AU", f"{last}, {first}".rstrip(", ") + (f", {_plain(' '.join(person.lineage_names))}" if person.lineage_names else "")))
-    for field, tag in (("title", "TI"), ("journal", "T2"), ("booktitle", "T2"), ("publisher", "PB"), ("year", "PY"),
-                       ("volume", "VL"), ("number", "IS"), ("doi", "DO"), ("url", "UR")):
+        lines.append(
+            (
+                "AU",
+                f"{last}, {first}".rstrip(", ")
+                + (f", {_plain(' '.join(person.lineage_names))}" if person.lineage_names else ""),
+            )
+        )
+    for field, tag in (
+        ("title", "TI"),
+        ("journal", "T2"),
+        ("booktitle", "T2"),
+        ("publisher", "PB"),
+        ("year", "PY"),
+        ("volume", "VL"),
+        ("number", "IS"),
+        ("doi", "DO"),
+        ("url", "UR"),
+    ):
         if f.get(field):
             lines.append((tag, _plain(f[field])))
     if f.get("pages"):
@@ -187,11 +224,13 @@ def download_links(sizes: dict[str, int], prefix: str) -> render.Display:
         for name, size in sizes.items()
     )
     plain = "\n".join(f"- {name}: {DESCRIPTIONS[name]}" for name in sizes)
-    return render.Display({
-        "text/html": f'<ul class="hepmet-downloads">{items}</ul>',
-        "text/markdown": plain + f"\n\nThey are served from the `{FOLDER}/` folder of the review's website.\n",
-        "text/plain": plain,
-    })
+    return render.Display(
+        {
+            "text/html": f'<ul class="hepmet-downloads">{items}</ul>',
+            "text/markdown": plain + f"\n\nThey are served from the `{FOLDER}/` folder of the review's website.\n",
+            "text/plain": plain,
+        }
+    )
 
 
 def links(page_depth: int = 1) -> render.Display:

@@ -87,7 +87,10 @@ class _ResultHook(DisplayHook):
         self.collector.flush_stream()
         self.collector.outputs.append(
             nbformat.v4.new_output(
-                "execute_result", data=format_dict, metadata=md_dict or {}, execution_count=self.collector.execution_count
+                "execute_result",
+                data=format_dict,
+                metadata=md_dict or {},
+                execution_count=self.collector.execution_count,
             )
         )
 
@@ -139,14 +142,19 @@ class InProcessClient(NotebookClientBase):
                 count += 1
                 collector = _Collector(count)
                 shell.collector = shell.display_pub.collector = shell.displayhook.collector = collector
-                with contextlib.redirect_stdout(collector.streams["stdout"]), contextlib.redirect_stderr(collector.streams["stderr"]):
+                with (
+                    contextlib.redirect_stdout(collector.streams["stdout"]),
+                    contextlib.redirect_stderr(collector.streams["stderr"]),
+                ):
                     result = shell.run_cell(cell.source, store_history=True)
                 collector.flush_stream()
                 cell.execution_count = count
                 cell.outputs = collector.outputs
                 if not result.success:
                     error = next((o for o in collector.outputs if o.output_type == "error"), None)
-                    error = error or nbformat.v4.new_output("error", ename="Error", evalue="the cell failed", traceback=[])
+                    error = error or nbformat.v4.new_output(
+                        "error", ename="Error", evalue="the cell failed", traceback=[]
+                    )
                     break
         finally:
             os.chdir(previous_cwd)
@@ -226,4 +234,3 @@ def on_doctree_read(app, doctree) -> None:
 
 def on_env_purge_doc(app, env, docname) -> None:
     _without_pdfs(env).discard(docname)
-

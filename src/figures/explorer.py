@@ -32,10 +32,15 @@ LIST_SEPARATOR = "|"
 # Kinds that are counts of patients, never rates: shown as counts, never with a CI.
 COUNTED_KINDS = frozenset({"case", "count"})
 
+
 def outcome_value(*, kind: str, estimate, unit: str, events, denominator) -> str:
     """An outcome's value as a table shows it: a count of patients for counts and single cases (never
     a rate), a percentage (with its counts when given), a time or a ratio otherwise."""
-    counts = f"{formats.optional_number(events)} of {formats.optional_number(denominator)}" if pd.notna(events) and pd.notna(denominator) else ""
+    counts = (
+        f"{formats.optional_number(events)} of {formats.optional_number(denominator)}"
+        if pd.notna(events) and pd.notna(denominator)
+        else ""
+    )
     if kind in COUNTED_KINDS:
         value = formats.patients(estimate) if pd.notna(estimate) else counts
         return f"{value} (single case)" if kind == "case" else value
@@ -80,7 +85,9 @@ def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
                 "group": r.group or "",
                 "n": "not reported" if pd.isna(r.n) else formats.number(r.n),
                 "n_value": r.n,
-                "estimate": outcome_value(kind=r.kind, estimate=r.estimate, unit=r.unit, events=r.events, denominator=r.denominator),
+                "estimate": outcome_value(
+                    kind=r.kind, estimate=r.estimate, unit=r.unit, events=r.events, denominator=r.denominator
+                ),
                 "estimate_value": r.estimate,
                 "ci": ci,
                 "age_class": labels.age_class(r.age_group),
@@ -108,7 +115,9 @@ def explorer_html(rows: pd.DataFrame, caption: str, name: str) -> str:
         for key, (header, filterable, numeric) in COLUMNS.items()
     )
     body = "\n".join(
-        f'<tr data-age="{html.escape(row["age_class"], quote=True)}">' + "".join(_cell(k, row) for k in COLUMNS) + "</tr>"
+        f'<tr data-age="{html.escape(row["age_class"], quote=True)}">'
+        + "".join(_cell(k, row) for k in COLUMNS)
+        + "</tr>"
         for row in rows.to_dict("records")
     )
     return (

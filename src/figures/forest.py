@@ -22,7 +22,9 @@ LABEL_WIDTH = 300
 
 def title(decision: PoolDecision) -> str:
     """``5-year overall survival in Wilms tumor``: what the pool is about."""
-    tumours = sorted({labels.word(labels.TUMOURS, t) for t in decision.rows["tumour"]}) if not decision.rows.empty else []
+    tumours = (
+        sorted({labels.word(labels.TUMOURS, t) for t in decision.rows["tumour"]}) if not decision.rows.empty else []
+    )
     measure = labels.word(labels.MEASURE_NAMES, decision.pool["measure"])
     where = f" in {', '.join(tumours)}" if tumours else ""
     return f"{formats.timepoint_text(decision.pool.get('timepoint_months'))} {measure}{where}"
@@ -34,8 +36,10 @@ def summary(decision: PoolDecision) -> str:
         return f"Not pooled: {decision.reason}."
     b = decision.pooled.back_transformed(decision.scale)
     return (
-        f"Pooled {formats.rounded(100 * b['estimate'])}% (95% CI {formats.rounded_interval(100 * b['ci_low'], 100 * b['ci_high'])}, "
-        f"Hartung-Knapp-Sidik-Jonkman); 95% prediction interval {formats.rounded_interval(100 * b['pi_low'], 100 * b['pi_high'])}; "
+        f"Pooled {formats.rounded(100 * b['estimate'])}% "
+        f"(95% CI {formats.rounded_interval(100 * b['ci_low'], 100 * b['ci_high'])}, "
+        f"Hartung-Knapp-Sidik-Jonkman); "
+        f"95% prediction interval {formats.rounded_interval(100 * b['pi_low'], 100 * b['pi_high'])}; "
         f"{decision.pooled.k} studies, random effects (Paule-Mandel) on the {decision.scale} scale; "
         + stats.heterogeneity_text(decision.pooled)
     )
@@ -55,9 +59,14 @@ def _plot_rows(plot: PoolDecision) -> tuple[pd.DataFrame, pd.DataFrame]:
         weight = getattr(r, "weight", None)
         rows.append(
             {
-                "row": len(rows), "kind": "study", "label": f"{r.label} ({formats.n_text(r.n)}){group}",
-                "estimate": float(r.estimate), "ci_low": value_or_none(r.ci_low), "ci_high": value_or_none(r.ci_high),
-                "text": f"{formats.three_figures(r.estimate)}%{ci}", "weight": weight,
+                "row": len(rows),
+                "kind": "study",
+                "label": f"{r.label} ({formats.n_text(r.n)}){group}",
+                "estimate": float(r.estimate),
+                "ci_low": value_or_none(r.ci_low),
+                "ci_high": value_or_none(r.ci_high),
+                "text": f"{formats.three_figures(r.estimate)}%{ci}",
+                "weight": weight,
                 "area": UNWEIGHTED_MARKER_AREA if weight is None else MAX_MARKER_AREA * weight,
             }
         )
@@ -67,10 +76,17 @@ def _plot_rows(plot: PoolDecision) -> tuple[pd.DataFrame, pd.DataFrame]:
         row = len(rows)
         rows.append(
             {
-                "row": row, "kind": "pooled", "label": f"Pooled ({plot.pooled.k} studies)",
-                "estimate": est, "ci_low": low, "ci_high": high,
-                "pi_low": 100 * b["pi_low"], "pi_high": 100 * b["pi_high"],
-                "text": formats.rounded_percent(est, low, high), "weight": 1.0, "area": 0,
+                "row": row,
+                "kind": "pooled",
+                "label": f"Pooled ({plot.pooled.k} studies)",
+                "estimate": est,
+                "ci_low": low,
+                "ci_high": high,
+                "pi_low": 100 * b["pi_low"],
+                "pi_high": 100 * b["pi_high"],
+                "text": formats.rounded_percent(est, low, high),
+                "weight": 1.0,
+                "area": 0,
             }
         )
         for x, half in ((low, 0), (est, DIAMOND_HALF_HEIGHT), (high, 0)):
@@ -90,7 +106,9 @@ def forest_chart(plot: PoolDecision) -> alt.HConcatChart:
     layers = [
         studies.mark_rule(color=palette.STUDY).encode(x=alt.X("ci_low:Q"), x2="ci_high:Q", y=y),
         studies.mark_square(color=palette.STUDY, opacity=1).encode(
-            x=x, y=y, size=alt.Size("area:Q", scale=None, legend=None),
+            x=x,
+            y=y,
+            size=alt.Size("area:Q", scale=None, legend=None),
             tooltip=["label:N", "text:N", alt.Tooltip("weight:Q", format=".1%")],
         ),
     ]
@@ -98,16 +116,22 @@ def forest_chart(plot: PoolDecision) -> alt.HConcatChart:
         pooled = base.transform_filter(alt.datum.kind == "pooled")
         layers += [
             pooled.mark_rule(color=palette.POOLED, strokeDash=[4, 3]).encode(x=alt.X("pi_low:Q"), x2="pi_high:Q", y=y),
-            alt.Chart(diamonds).mark_area(color=palette.POOLED, opacity=1).encode(
-                x=alt.X("x:Q"), y=alt.Y("y:Q"), y2="y2:Q", detail="diamond:N"
-            ),
+            alt.Chart(diamonds)
+            .mark_area(color=palette.POOLED, opacity=1)
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), y2="y2:Q", detail="diamond:N"),
         ]
     plot_panel = alt.layer(*layers).properties(width=260, height=height)
     # Long labels are cut (with an ellipsis) at the panel's width; the full label is in the tooltip.
-    label_panel = base.mark_text(align="left", baseline="middle", limit=LABEL_WIDTH - 5).encode(
-        x=alt.value(0), y=y, text="label:N", tooltip=["label:N"]
-    ).properties(width=LABEL_WIDTH, height=height)
-    value_panel = base.mark_text(align="left", baseline="middle").encode(x=alt.value(0), y=y, text="text:N").properties(width=190, height=height)
+    label_panel = (
+        base.mark_text(align="left", baseline="middle", limit=LABEL_WIDTH - 5)
+        .encode(x=alt.value(0), y=y, text="label:N", tooltip=["label:N"])
+        .properties(width=LABEL_WIDTH, height=height)
+    )
+    value_panel = (
+        base.mark_text(align="left", baseline="middle")
+        .encode(x=alt.value(0), y=y, text="text:N")
+        .properties(width=190, height=height)
+    )
     return (
         alt.hconcat(label_panel, plot_panel, value_panel, spacing=6)
         .properties(title=alt.Title(title(plot), subtitle=[summary(plot)], anchor="start", subtitleFontSize=10))

@@ -11,8 +11,16 @@ import pandas as pd
 
 # The prose says "per year" or "patients" itself: counts carry no unit of their own.
 UNITS = {
-    "percent": "%", "months": " months", "weeks": " weeks", "years": " years", "cm": " cm",
-    "per-million": " per million", "gray": " Gy", "ratio": "", "count": "", "count-per-year": "",
+    "percent": "%",
+    "months": " months",
+    "weeks": " weeks",
+    "years": " years",
+    "cm": " cm",
+    "per-million": " per million",
+    "gray": " Gy",
+    "ratio": "",
+    "count": "",
+    "count-per-year": "",
 }
 EN_DASH = "\u2013"
 

@@ -20,8 +20,12 @@ LEVELS = ("very low", "low", "moderate", "high")  # lowest first: the index is t
 START = {"randomised": LEVELS.index("high"), "observational": LEVELS.index("low")}
 DOWNGRADE_DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 DOWNGRADE_STEPS = {
-    "not-serious": 0, "serious": 1, "very-serious": 2,  # the first four domains
-    "undetected": 0, "suspected": 1, "strongly-suspected": 2,  # publication bias
+    "not-serious": 0,
+    "serious": 1,
+    "very-serious": 2,  # the first four domains
+    "undetected": 0,
+    "suspected": 1,
+    "strongly-suspected": 2,  # publication bias
 }
 UPGRADES = ("large_effect", "dose_response", "plausible_confounding")
 

@@ -97,7 +97,6 @@ def interventions(codes: list[str]) -> str:
     return ", ".join(word(INTERVENTIONS, c) for c in codes)
 
 
-
 DESIGNS = {
     "retrospective-series": "retrospective series",
     "prospective-cohort": "prospective cohort",
@@ -130,15 +129,22 @@ APPRAISAL_JUDGEMENTS = {"yes": "yes", "no": "no", "unclear": "unclear", "not-app
 RISK_OF_BIAS = {"low": "low", "moderate": "moderate", "high": "high", "unclear": "unclear"}
 # GRADE: a downgrade domain's judgement, and publication bias's own scale (grade.schema.json).
 GRADE_JUDGEMENTS = {
-    "not-serious": "not serious", "serious": "serious", "very-serious": "very serious",
-    "undetected": "undetected", "suspected": "suspected", "strongly-suspected": "strongly suspected",
+    "not-serious": "not serious",
+    "serious": "serious",
+    "very-serious": "very serious",
+    "undetected": "undetected",
+    "suspected": "suspected",
+    "strongly-suspected": "strongly suspected",
 }
-APPRAISAL_BASIS = {"source-review": "the source review's summary", "abstract": "the abstract", "full-text": "the full text"}
+APPRAISAL_BASIS = {
+    "source-review": "the source review's summary",
+    "abstract": "the abstract",
+    "full-text": "the full text",
+}
 
 
 # Survival-type measures: drawn together on one percentage scale.
 SURVIVAL_MEASURES = ("OS", "EFS", "DFS")
-
 
 
 def age_class(age_group: str | None) -> str:

@@ -49,7 +49,9 @@ def _items() -> list[tuple[str, dict]]:
     table = dataset.tumours()
     names = dict(zip(table["code"], table["name"]))
     order = {code: i for i, code in enumerate(names)}
-    return [(names[item["tumour"]], item) for item in sorted(dataset.management(), key=lambda item: order[item["tumour"]])]
+    return [
+        (names[item["tumour"]], item) for item in sorted(dataset.management(), key=lambda item: order[item["tumour"]])
+    ]
 
 
 def summary_frame() -> pd.DataFrame:
@@ -72,7 +74,10 @@ def summary_table() -> render.Display:
     """The summary table of the conclusion."""
     return render.stacked_table(
         summary_frame(),
-        caption="Management of liver metastases by tumor: presentation, first-line approach, when liver-directed treatment is considered, the evidence and its certainty",
+        caption=(
+            "Management of liver metastases by tumor: presentation, first-line approach, "
+            "when liver-directed treatment is considered, the evidence and its certainty"
+        ),
         widths=WIDTHS,
     )
 
@@ -83,6 +88,10 @@ def bottom_lines() -> render.Display:
     lines, plain = [], []
     for name, item in _items():
         head = f"{name} (certainty: {certainty(item['tumour'])})"
-        lines += [render.escape_markdown(head), f": {render.escape_markdown(item['bottom_line'])} {text.cite_role(item['citations'])}", ""]
+        lines += [
+            render.escape_markdown(head),
+            f": {render.escape_markdown(item['bottom_line'])} {text.cite_role(item['citations'])}",
+            "",
+        ]
         plain.append(f"{head}: {item['bottom_line']}")
     return render.markdown("\n".join(lines), "\n".join(plain))

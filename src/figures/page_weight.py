@@ -29,7 +29,11 @@ _SCRIPT_TAG = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawe
 _ICON_ELEMENT = re.compile(r'<(i|span) class="([^"]*\bfa(?:s|-solid)\b[^"]*)"([^>]*)>\s*</\1>')
 _STYLE_CLASSES = {"fas", "fa-solid"}
 # The theme's search-as-you-type scripts (layout.html's extrahead), on every page but the search page.
-_SEARCH_SCRIPTS = re.compile(r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)(?:\?[^"]*)?"></script>\n?')
+_SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="[^"]*'
+    r"(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"
+    r'(?:\?[^"]*)?"></script>\n?'
+)
 # In the script, the solid pack is the object literal passed to d("fas", p).
 _SOLID_PACK_END = 'd("fas",p)'
 _SOLID_PACK_START = "var p={"
@@ -38,7 +42,7 @@ _SOLID_PACK_START = "var p={"
 def solid_icons(script: str) -> dict[str, tuple[int, int, str]]:
     """Every solid icon of Font Awesome's script: name -> (width, height, SVG path)."""
     end = script.index(_SOLID_PACK_END)
-    pack = script[script.rindex(_SOLID_PACK_START, 0, end):end]
+    pack = script[script.rindex(_SOLID_PACK_START, 0, end) : end]
     icon = re.compile(r'[{,]"?([a-z0-9-]+)"?:\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]')
     return {m.group(1): (int(m.group(2)), int(m.group(3)), m.group(4)) for m in icon.finditer(pack)}
 
@@ -80,4 +84,3 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
             lighter = _SEARCH_SCRIPTS.sub("", lighter)
         if lighter != text:
             page.write_text(lighter, encoding="utf-8")
-

@@ -37,9 +37,14 @@ def value_or_none(v):
 
 def _effect(r, scale: str) -> stats.Effect | None:
     return stats.effect_on_scale(
-        estimate=value_or_none(r.estimate), ci_low=value_or_none(r.ci_low), ci_high=value_or_none(r.ci_high),
-        ci_level=value_or_none(r.ci_level), ci_scale=r.ci_scale if isinstance(r.ci_scale, str) else None,
-        events=value_or_none(r.events), denominator=value_or_none(r.denominator), scale=scale,
+        estimate=value_or_none(r.estimate),
+        ci_low=value_or_none(r.ci_low),
+        ci_high=value_or_none(r.ci_high),
+        ci_level=value_or_none(r.ci_level),
+        ci_scale=r.ci_scale if isinstance(r.ci_scale, str) else None,
+        events=value_or_none(r.events),
+        denominator=value_or_none(r.denominator),
+        scale=scale,
     )
 
 
@@ -52,7 +57,9 @@ def why_not_pooled(rows: pd.DataFrame, missing: list[str], effects: list) -> str
         return f"it has {formats.plural(len(rows), 'member')}; a pool needs at least {stats.MIN_STUDIES} studies"
     not_estimates = rows[~rows["kind"].isin(POOLABLE_KINDS) | rows["comparison"].notna()]
     if not not_estimates.empty:
-        return "a member is not a whole-group proportion, survival or prevalence estimate: " + ", ".join(not_estimates["label"])
+        return "a member is not a whole-group proportion, survival or prevalence estimate: " + ", ".join(
+            not_estimates["label"]
+        )
     if rows["kind"].nunique() > 1:
         return "its members are different kinds of estimate"
     if any(e is None for e in effects):
@@ -67,15 +74,24 @@ def as_percentages(outcomes: pd.DataFrame) -> pd.DataFrame:
     without a reported CI but with its counts gets the exact (Clopper-Pearson) CI. ``ci_source``
     says which CI a row shows.
     """
-    frame = outcomes.astype({c: "float" for c in ("estimate", "ci_low", "ci_high", "ci_level", "events", "denominator")})
+    frame = outcomes.astype(
+        {c: "float" for c in ("estimate", "ci_low", "ci_high", "ci_level", "events", "denominator")}
+    )
     frame["ci_source"] = None
     counts = frame["events"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
     from_counts = frame["estimate"].isna() & counts
     frame.loc[from_counts, "estimate"] = 100 * frame.loc[from_counts, "events"] / frame.loc[from_counts, "denominator"]
     frame.loc[frame["ci_low"].notna() & frame["ci_high"].notna(), "ci_source"] = "reported"
     for index in frame.index[frame["ci_source"].isna() & counts]:
-        low, high = stats.proportion_ci(int(frame.at[index, "events"]), int(frame.at[index, "denominator"]), method="beta")
-        frame.loc[index, ["ci_low", "ci_high", "ci_level", "ci_source"]] = [100 * low, 100 * high, 95, "exact from counts"]
+        low, high = stats.proportion_ci(
+            int(frame.at[index, "events"]), int(frame.at[index, "denominator"]), method="beta"
+        )
+        frame.loc[index, ["ci_low", "ci_high", "ci_level", "ci_source"]] = [
+            100 * low,
+            100 * high,
+            95,
+            "exact from counts",
+        ]
     return frame
 
 

@@ -53,9 +53,15 @@ def _identified_lines(latest: dict, counts: PrismaCounts) -> list[str]:
     lines = [f"Records identified (round {latest['round']}, {latest['date']}): n = {formats.count(counts.identified)}"]
     held = [source.get("records") for source in latest.get("databases") or []]
     for source in latest.get("databases") or []:
-        lines.append(f"\u2022 {source['name']}" + (f": {formats.count(source['records'])} entries" if source.get("records") is not None else ""))
+        lines.append(
+            f"\u2022 {source['name']}"
+            + (f": {formats.count(source['records'])} entries" if source.get("records") is not None else "")
+        )
     if sum(n for n in held if n is not None) > counts.identified:
-        lines.append(f"\u2022 only the {formats.count(counts.identified)} records logged one by one are counted (the screening log says why)")
+        lines.append(
+            f"\u2022 only the {formats.count(counts.identified)} records logged one by one are counted "
+            "(the screening log says why)"
+        )
     queries = latest.get("queries") or []
     if queries:
         returned = [q["records"] for q in queries if q.get("records") is not None]
@@ -77,7 +83,9 @@ def _wrap(lines: list[str]) -> list[str]:
     wrapped = []
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()))
-        wrapped += textwrap.wrap(line, WRAP_CHARACTERS, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
+        wrapped += textwrap.wrap(
+            line, WRAP_CHARACTERS, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+        )
     return wrapped
 
 
@@ -87,7 +95,10 @@ def boxes(f: Flow) -> pd.DataFrame:
     previous = (
         ["No previous edition: this round is the review's starting set."]
         if f.earlier_rounds == 0
-        else [f"Studies included in the previous edition ({formats.plural(f.earlier_rounds, 'earlier round')}): n = {formats.count(f.previous_studies)}"]
+        else [
+            f"Studies included in the previous edition ({formats.plural(f.earlier_rounds, 'earlier round')}): "
+            f"n = {formats.count(f.previous_studies)}"
+        ]
     )
     screened = [f"Records screened: n = {formats.count(c.screened)}"]
     if c.awaiting:
@@ -95,9 +106,19 @@ def boxes(f: Flow) -> pd.DataFrame:
     spec = [
         ("previous", 0, 0, previous),
         ("identified", 1, 0, _identified_lines(f.latest, c)),
-        ("removed", 2, 0, [f"Records removed before screening: n = {formats.count(c.removed)}", *_reason_lines(c.removed_by_reason)]),
+        (
+            "removed",
+            2,
+            0,
+            [f"Records removed before screening: n = {formats.count(c.removed)}", *_reason_lines(c.removed_by_reason)],
+        ),
         ("screened", 1, 1, screened),
-        ("excluded", 2, 1, [f"Records excluded: n = {formats.count(c.excluded)}", *_reason_lines(c.excluded_by_reason)]),
+        (
+            "excluded",
+            2,
+            1,
+            [f"Records excluded: n = {formats.count(c.excluded)}", *_reason_lines(c.excluded_by_reason)],
+        ),
         ("new", 1, 2, [f"New studies included in this round: n = {formats.count(c.included)}"]),
         ("total", 0, 3, [f"Studies in the review (study files): n = {formats.count(f.studies_on_file)}"]),
     ]
@@ -114,8 +135,12 @@ def boxes(f: Flow) -> pd.DataFrame:
 
 
 ARROWS = [
-    ("identified", "removed"), ("identified", "screened"), ("screened", "excluded"), ("screened", "new"),
-    ("new", "total"), ("previous", "total"),
+    ("identified", "removed"),
+    ("identified", "screened"),
+    ("screened", "excluded"),
+    ("screened", "new"),
+    ("new", "total"),
+    ("previous", "total"),
 ]
 
 
@@ -134,11 +159,15 @@ def _arrow_segments(frame: pd.DataFrame) -> pd.DataFrame:
             x = (a["x"] + a["x2"]) / 2 if a["column"] == 0 else a["x"] + 20
             target_x = x if a["column"] == 0 else b["x2"]
             if a["column"] == 0:
-                segments.append({"x": x, "y": a["y2"], "x2": x, "y2": b["y"], "end_x": x, "end_y": b["y"], "angle": 180})
+                segments.append(
+                    {"x": x, "y": a["y2"], "x2": x, "y2": b["y"], "end_x": x, "end_y": b["y"], "angle": 180}
+                )
             else:
                 mid = (b["y"] + b["y2"]) / 2
                 segments.append({"x": x, "y": a["y2"], "x2": x, "y2": mid, "end_x": None, "end_y": None, "angle": None})
-                segments.append({"x": x, "y": mid, "x2": target_x, "y2": mid, "end_x": target_x, "end_y": mid, "angle": 270})
+                segments.append(
+                    {"x": x, "y": mid, "x2": target_x, "y2": mid, "end_x": target_x, "end_y": mid, "angle": 270}
+                )
     return pd.DataFrame(segments)
 
 
@@ -151,26 +180,32 @@ def prisma_chart(rounds: list[dict], studies_on_file: int) -> alt.LayerChart:
     height = int(frame["y2"].max())
     x = alt.Scale(domain=[0, width], nice=False, zero=True)
     y = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=True)
-    rects = alt.Chart(frame).mark_rect(fill=palette.BOX, stroke=palette.OUTLINE, strokeWidth=1).encode(
-        x=alt.X("x:Q", scale=x, axis=None), x2="x2:Q", y=alt.Y("y:Q", scale=y, axis=None), y2="y2:Q"
+    rects = (
+        alt.Chart(frame)
+        .mark_rect(fill=palette.BOX, stroke=palette.OUTLINE, strokeWidth=1)
+        .encode(x=alt.X("x:Q", scale=x, axis=None), x2="x2:Q", y=alt.Y("y:Q", scale=y, axis=None), y2="y2:Q")
     )
-    texts = alt.Chart(frame).mark_text(align="left", baseline="top", fontSize=10, lineHeight=LINE_HEIGHT, dx=8, dy=8).encode(
-        x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), text="text"
+    texts = (
+        alt.Chart(frame)
+        .mark_text(align="left", baseline="top", fontSize=10, lineHeight=LINE_HEIGHT, dx=8, dy=8)
+        .encode(x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), text="text")
     )
-    lines = alt.Chart(arrows).mark_rule(color=palette.OUTLINE).encode(
-        x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), x2="x2:Q", y2="y2:Q"
+    lines = (
+        alt.Chart(arrows)
+        .mark_rule(color=palette.OUTLINE)
+        .encode(x=alt.X("x:Q", scale=x), y=alt.Y("y:Q", scale=y), x2="x2:Q", y2="y2:Q")
     )
-    heads = alt.Chart(arrows.dropna(subset=["angle"])).mark_point(shape="triangle", filled=True, color=palette.OUTLINE, size=40).encode(
-        x=alt.X("end_x:Q", scale=x), y=alt.Y("end_y:Q", scale=y), angle=alt.Angle("angle:Q", scale=None)
+    heads = (
+        alt.Chart(arrows.dropna(subset=["angle"]))
+        .mark_point(shape="triangle", filled=True, color=palette.OUTLINE, size=40)
+        .encode(x=alt.X("end_x:Q", scale=x), y=alt.Y("end_y:Q", scale=y), angle=alt.Angle("angle:Q", scale=None))
     )
-    return (
-        alt.layer(rects, lines, heads, texts)
-        .properties(width=width, height=height)
-        .configure_view(stroke=None)
-    )
+    return alt.layer(rects, lines, heads, texts).properties(width=width, height=height).configure_view(stroke=None)
 
 
 def description(rounds: list[dict], studies_on_file: int) -> str:
     """The diagram's text alternative: every box's text, in reading order."""
     frame = boxes(flow(rounds, studies_on_file)).sort_values(["row", "column"])
-    return "PRISMA 2020 flow diagram. " + " ".join(" ".join(l.strip() for l in lines).rstrip(".") + "." for lines in frame["lines"])
+    return "PRISMA 2020 flow diagram. " + " ".join(
+        " ".join(line.strip() for line in lines).rstrip(".") + "." for lines in frame["lines"]
+    )

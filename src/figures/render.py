@@ -181,7 +181,9 @@ def _check_table(frame: pd.DataFrame, widths) -> None:
         raise ValueError(f"{len(widths)} widths for {len(frame.columns)} columns")
 
 
-def list_table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None) -> str:
+def list_table(
+    frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
+) -> str:
     """``frame`` as a MyST list-table: escaped cells, optional caption, label and relative widths."""
     _check_table(frame, widths)
 
@@ -205,15 +207,25 @@ def list_table(frame: pd.DataFrame, caption: str | None = None, name: str | None
     return "\n".join(lines) + "\n"
 
 
-def table(frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None) -> Display:
+def table(
+    frame: pd.DataFrame, caption: str | None = None, name: str | None = None, widths: list[int] | None = None
+) -> Display:
     """``frame`` as a table in both editions: Sphinx writes a real, escaped, numbered table in each
     builder from the MyST list-table; ``widths`` are optional relative column widths."""
     return markdown(list_table(frame, caption, name, widths), frame.to_string(index=False))
 
 
 _LATEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_",
-    "$": r"\$", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
 }
 _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
 
@@ -235,10 +247,17 @@ def stacked_table_html(frame: pd.DataFrame, caption: str) -> str:
     """An HTML table whose rows stack into labelled blocks on a narrow screen (each cell carries
     its column name); every value escaped."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    lines = ['<table class="hepmet-stacked">', f"<caption>{html.escape(caption)}</caption>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    lines = [
+        '<table class="hepmet-stacked">',
+        f"<caption>{html.escape(caption)}</caption>",
+        f"<thead><tr>{head}</tr></thead>",
+        "<tbody>",
+    ]
     for values in frame.itertuples(index=False):
         first, *rest = [html.escape(str(v)) for v in values]
-        cells = "".join(f'<td data-label="{html.escape(str(c), quote=True)}">{v}</td>' for c, v in zip(frame.columns[1:], rest))
+        cells = "".join(
+            f'<td data-label="{html.escape(str(c), quote=True)}">{v}</td>' for c, v in zip(frame.columns[1:], rest)
+        )
         lines.append(f'<tr><th scope="row">{first}</th>{cells}</tr>')
     lines += ["</tbody>", "</table>"]
     return "\n".join(lines)
@@ -252,7 +271,10 @@ def stacked_table_latex(frame: pd.DataFrame, caption: str, widths: list[float]) 
     lines = [
         rf"\par\noindent\textbf{{{escape_latex(caption)}}}\par",
         rf"\begin{{longtable}}{{{spec}}}",
-        r"\hline", head, r"\hline", r"\endhead",
+        r"\hline",
+        head,
+        r"\hline",
+        r"\endhead",
     ]
     for values in frame.itertuples(index=False):
         lines.append(" & ".join(escape_latex(v) for v in values) + r" \\ \hline")

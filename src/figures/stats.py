@@ -19,7 +19,6 @@ from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
 
-
 def proportion_ci(events: int, total: int, method: str = "wilson", level: float = 95) -> tuple[float, float]:
     """Confidence interval of ``events/total`` (``method``: ``wilson``, ``beta`` = Clopper-Pearson)."""
     low, high = proportion_confint(events, total, alpha=1 - level / 100, method=method)
@@ -106,7 +105,11 @@ def effect_on_scale(
     se = abs(forward(high) - forward(low)) / (2 * z)
     if se == 0:
         return None
-    basis = "CI" if ci_scale == scale else f"CI (reported scale: {ci_scale or 'not-reported'}; taken as symmetric on the {scale} scale)"
+    basis = (
+        "CI"
+        if ci_scale == scale
+        else f"CI (reported scale: {ci_scale or 'not-reported'}; taken as symmetric on the {scale} scale)"
+    )
     return Effect(forward(p), se**2, basis)
 
 
@@ -131,7 +134,11 @@ def _generalised_q(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
 def _check_paule_mandel(y: np.ndarray, v: np.ndarray, tau2: float) -> None:
     """tau^2 must solve Q(tau^2) = k-1, or be 0 because Q(0) <= k-1: refuse anything else."""
     k = len(y)
-    solved = abs(_generalised_q(y, v, tau2) - (k - 1)) < 10 * PM_TOLERANCE if tau2 > 0 else _generalised_q(y, v, 0.0) <= k - 1 + 1e-6
+    solved = (
+        abs(_generalised_q(y, v, tau2) - (k - 1)) < 10 * PM_TOLERANCE
+        if tau2 > 0
+        else _generalised_q(y, v, 0.0) <= k - 1 + 1e-6
+    )
     if not solved:
         raise ArithmeticError(f"the Paule-Mandel iteration did not converge (tau^2 = {tau2})")
 
@@ -217,4 +224,7 @@ def pool(y, v, level: float = 95) -> Pooled:
 def heterogeneity_text(pooled: Pooled) -> str:
     """``I² = 92.1%, τ² = 0.309, Q = 152.23 (df = 12), p < 0.001``."""
     p = "p < 0.001" if pooled.q_p < 0.001 else f"p = {pooled.q_p:.3f}"
-    return f"I\u00b2 = {100 * pooled.i2:.1f}%, \u03c4\u00b2 = {pooled.tau2:.3f}, Q = {pooled.q:.2f} (df = {pooled.q_df}), {p}"
+    return (
+        f"I\u00b2 = {100 * pooled.i2:.1f}%, \u03c4\u00b2 = {pooled.tau2:.3f}, "
+        f"Q = {pooled.q:.2f} (df = {pooled.q_df}), {p}"
+    )

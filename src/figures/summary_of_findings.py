@@ -18,7 +18,11 @@ DOMAIN_NAMES = {
     "imprecision": "imprecision",
     "publication_bias": "publication bias",
 }
-UPGRADE_NAMES = {"large_effect": "large effect", "dose_response": "dose-response", "plausible_confounding": "plausible confounding"}
+UPGRADE_NAMES = {
+    "large_effect": "large effect",
+    "dose_response": "dose-response",
+    "plausible_confounding": "plausible confounding",
+}
 COLUMNS = ["Question and outcome", "Studies (patients)", "Effect", "GRADE domains", "Certainty"]
 # Relative column widths for both editions: the domains' reasons need the most room.
 WIDTHS = [20, 14, 18, 36, 8]
@@ -26,7 +30,10 @@ WIDTHS = [20, 14, 18, 36, 8]
 
 def _question(q: dict) -> str:
     comparison = f"; compared with: {q['comparison']}" if q.get("comparison") else ""
-    return f"{q['question']} (population: {q['population']}; intervention: {q['intervention']}{comparison}; outcome: {q['outcome']})"
+    return (
+        f"{q['question']} (population: {q['population']}; "
+        f"intervention: {q['intervention']}{comparison}; outcome: {q['outcome']})"
+    )
 
 
 def _studies(q: dict) -> str:
@@ -65,8 +72,12 @@ def sof_table(tumour: str) -> pd.DataFrame:
 def graded_tumours() -> list[str]:
     """Tumour codes with at least one GRADE row, in the order of ``tumours.yaml``."""
     graded = {q["tumour"] for q in grade.questions()}
-    return [code for code in dataset.tumours()["code"] if code in graded] + sorted(graded - set(dataset.tumours()["code"]))
+    return [code for code in dataset.tumours()["code"] if code in graded] + sorted(
+        graded - set(dataset.tumours()["code"])
+    )
 
 
 def caption(tumour: str) -> str:
-    return f"Summary of findings: {labels.word(labels.TUMOURS, tumour)} (certainty computed from the judged GRADE domains)"
+    return (
+        f"Summary of findings: {labels.word(labels.TUMOURS, tumour)} (certainty computed from the judged GRADE domains)"
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from figures import dataset, formats, forest, labels, screening_log, stats, text
-from figures.pooling import PoolDecision
+from figures import dataset, forest, formats, labels, screening_log, stats, text
 from figures.explorer import COUNTED_KINDS, interventions_text, outcome_value
+from figures.pooling import PoolDecision
 
 ADULT_MARK = " (adult series)"
 NOT_REPORTED = "not reported"
@@ -70,13 +70,17 @@ def outcome_summary(outcome: dict) -> str:
     """One outcome as a table cell, with its own number of patients:
     ``EFS, liver-only metastases (n = 34): 76% (95% CI 58%–87%)``; counts and single cases as
     numbers of patients, never as rates."""
-    head = f"{labels.word(labels.MEASURES, outcome['measure'])}, {outcome.get('group') or 'all'} ({formats.n_text(outcome.get('n'))})"
+    measure = labels.word(labels.MEASURES, outcome["measure"])
+    head = f"{measure}, {outcome.get('group') or 'all'} ({formats.n_text(outcome.get('n'))})"
     if outcome.get("timepoint_months") is not None:
         head += f", at {formats.number(outcome['timepoint_months'])} months"
     if outcome["kind"] in COUNTED_KINDS:
         value = outcome_value(
-            kind=outcome["kind"], estimate=outcome["estimate"], unit=outcome["unit"],
-            events=outcome.get("events"), denominator=outcome.get("denominator"),
+            kind=outcome["kind"],
+            estimate=outcome["estimate"],
+            unit=outcome["unit"],
+            events=outcome.get("events"),
+            denominator=outcome.get("denominator"),
         )
     else:
         value = formats.estimate(outcome)
@@ -128,7 +132,10 @@ def evidence_table(tumour: str) -> pd.DataFrame:
                     ]
                 ),
                 "Population, age, n": _population(study),
-                "Interventions": ", ".join(interventions_text(study.get("interventions") or [], study.get("agents") or [])) or NOT_REPORTED,
+                "Interventions": ", ".join(
+                    interventions_text(study.get("interventions") or [], study.get("agents") or [])
+                )
+                or NOT_REPORTED,
                 "Main outcomes": _main_outcomes(study),
                 "Source inconsistencies": _flags(study),
             }
@@ -175,15 +182,26 @@ def pooling_table(decisions: list[PoolDecision]) -> pd.DataFrame:
             "Pool": decision.pool["id"],
             "Outcome": forest.title(decision),
             "Members": "; ".join(f"{r.label} ({formats.n_text(r.n)})" for r in decision.rows.itertuples()),
-            "Declared comparable": "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (decision.pool.get("comparability") or {}).items()),
+            "Declared comparable": "; ".join(
+                f"{k.replace('_', ' ')}: {v}" for k, v in (decision.pool.get("comparability") or {}).items()
+            ),
         }
         if decision.pooled is None:
-            row.update({"Pooled (95% CI, HKSJ)": None, "Prediction interval": None, "Heterogeneity": None, "Not pooled because": decision.reason})
+            row.update(
+                {
+                    "Pooled (95% CI, HKSJ)": None,
+                    "Prediction interval": None,
+                    "Heterogeneity": None,
+                    "Not pooled because": decision.reason,
+                }
+            )
         else:
             b = decision.pooled.back_transformed(decision.scale)
             row.update(
                 {
-                    "Pooled (95% CI, HKSJ)": formats.rounded_percent(100 * b["estimate"], 100 * b["ci_low"], 100 * b["ci_high"]),
+                    "Pooled (95% CI, HKSJ)": formats.rounded_percent(
+                        100 * b["estimate"], 100 * b["ci_low"], 100 * b["ci_high"]
+                    ),
                     "Prediction interval": formats.rounded_interval(100 * b["pi_low"], 100 * b["pi_high"]),
                     "Heterogeneity": stats.heterogeneity_text(decision.pooled),
                     "Not pooled because": None,

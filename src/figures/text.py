@@ -47,10 +47,18 @@ def glue_study(citation: str) -> None:
     for outcome in record.get("outcomes") or []:
         glue(_key(citation, outcome["id"]), estimate(outcome), display=False)
         value = outcome["estimate"]
-        glue(_key(citation, outcome["id"], "estimate"), estimate(outcome) if value is None else with_unit(value, outcome.get("unit", "percent")), display=False)
+        glue(
+            _key(citation, outcome["id"], "estimate"),
+            estimate(outcome) if value is None else with_unit(value, outcome.get("unit", "percent")),
+            display=False,
+        )
         glue(_key(citation, outcome["id"], "group"), outcome.get("group") or "all", display=False)
         if outcome.get("timepoint_months") is not None:
-            glue(_key(citation, outcome["id"], "timepoint"), with_unit(outcome["timepoint_months"], "months"), display=False)
+            glue(
+                _key(citation, outcome["id"], "timepoint"),
+                with_unit(outcome["timepoint_months"], "months"),
+                display=False,
+            )
 
 
 def source_flags(topics: tuple[str, ...]) -> list[tuple[str, str, str]]:
@@ -118,8 +126,16 @@ def glue_tumours() -> None:
     adult = table["metastatic_adult"] | table["hepatic_adult"]
     glue("tumours_with_adult_figures", number(int(adult.sum())), display=False)
     for row in table.itertuples():
-        glue(_key("tumour", row.code, "metastatic"), value_range(row.metastatic_low, row.metastatic_high, "percent"), display=False)
-        glue(_key("tumour", row.code, "hepatic"), value_range(row.hepatic_low, row.hepatic_high, "percent"), display=False)
+        glue(
+            _key("tumour", row.code, "metastatic"),
+            value_range(row.metastatic_low, row.metastatic_high, "percent"),
+            display=False,
+        )
+        glue(
+            _key("tumour", row.code, "hepatic"),
+            value_range(row.hepatic_low, row.hepatic_high, "percent"),
+            display=False,
+        )
 
 
 def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: str) -> None:
@@ -140,7 +156,8 @@ def candidate_references() -> render.Display:
     """The references that are only a likely match for a bracketed citation of the source review
     (``x-mapping`` says ``candidate``), each cited, as one sentence for the References page."""
     keys = sorted(
-        key for key, entry in dataset.bibliography().entries.items()
+        key
+        for key, entry in dataset.bibliography().entries.items()
         if entry.fields.get("x-mapping", "").startswith(("candidate", "named-author candidate"))
     )
     if not keys:

@@ -42,8 +42,8 @@ LATER_OUTCOME_NUMBERS = ("n",)
 class StudyChange:
     citation: str
     label: str
-    kind: str                                     # added | removed | corrected
-    fields: tuple[str, ...] = ()                  # what changed (corrected): counts, comparisons, outcomes, flags
+    kind: str  # added | removed | corrected
+    fields: tuple[str, ...] = ()  # what changed (corrected): counts, comparisons, outcomes, flags
     outcomes_added: tuple[str, ...] = ()
     outcomes_removed: tuple[str, ...] = ()
     outcomes_changed: tuple[str, ...] = ()
@@ -51,11 +51,11 @@ class StudyChange:
 
 @dataclass(frozen=True)
 class Comparison:
-    previous: str | None                          # the edition compared with; None: none before
-    current: str                                  # the version being built
+    previous: str | None  # the edition compared with; None: none before
+    current: str  # the version being built
     n_studies: int
     changes: list[StudyChange] = field(default_factory=list)
-    released: bool = True                         # False: a development state
+    released: bool = True  # False: a development state
 
     @property
     def name(self) -> str:
@@ -138,7 +138,10 @@ def _correction(citation: str, label: str, before: dict, after: dict) -> StudyCh
     if not fields:
         return None
     return StudyChange(
-        citation, label, CORRECTED, tuple(fields),
+        citation,
+        label,
+        CORRECTED,
+        tuple(fields),
         outcomes_added=tuple(sorted(set(new) - set(gone))),
         outcomes_removed=tuple(sorted(set(gone) - set(new))),
         outcomes_changed=tuple(sorted(set(gone) & set(new))),
@@ -194,7 +197,9 @@ def compare_with_previous(root: Path) -> Comparison | None:
     earlier = known[:-1] if current.released else known
     previous = earlier[-1] if earlier else None
     changes = compare_records(records_at(root, previous.commit), now) if previous else []
-    return Comparison(previous.version if previous else None, current.version, len(now), changes, released=current.released)
+    return Comparison(
+        previous.version if previous else None, current.version, len(now), changes, released=current.released
+    )
 
 
 def history(root: Path) -> list[tuple[str, str, Comparison]]:
@@ -219,7 +224,11 @@ def _cite(change: StudyChange, known: set[str]) -> str:
     # A removed study's reference may be gone from data/references: then only its key is named.
     if change.citation in known and _CITATION_KEY.fullmatch(change.citation):
         return f"{{cite:p}}`{change.citation}`"
-    return f"(`{change.citation}`)" if _CITATION_KEY.fullmatch(change.citation) else render.escape_markdown(change.citation)
+    return (
+        f"(`{change.citation}`)"
+        if _CITATION_KEY.fullmatch(change.citation)
+        else render.escape_markdown(change.citation)
+    )
 
 
 def _names(ids: tuple[str, ...]) -> str:
@@ -230,8 +239,11 @@ def _line(change: StudyChange, known: set[str]) -> str:
     text = f"- **{render.escape_markdown(change.label)}** {_cite(change, known)}"
     if change.kind == CORRECTED:
         details = [f"fields changed: {_names(change.fields)}"]
-        for what, ids in (("outcomes added", change.outcomes_added), ("outcomes removed", change.outcomes_removed),
-                          ("outcomes changed", change.outcomes_changed)):
+        for what, ids in (
+            ("outcomes added", change.outcomes_added),
+            ("outcomes removed", change.outcomes_removed),
+            ("outcomes changed", change.outcomes_changed),
+        ):
             if ids:
                 details.append(f"{what}: {_names(ids)}")
         text += " \u2014 " + "; ".join(details)
