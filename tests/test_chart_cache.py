@@ -26,11 +26,11 @@ def test_a_chart_pdf_is_drawn_once_per_spec_and_reused(tmp_path, monkeypatch):
 def test_a_chart_carries_its_pdf_drawing_only_when_the_build_writes_a_pdf(monkeypatch):
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
     monkeypatch.setenv(paths.CHART_PDFS_VAR, "0")  # an HTML build
-    assert "application/pdf" not in render.show_chart(chart, "two points")._repr_mimebundle_()
+    assert "application/pdf" not in render.chart(chart, "two points")._repr_mimebundle_()
     monkeypatch.setenv(paths.CHART_PDFS_VAR, "1")  # a LaTeX build
-    assert render.show_chart(chart, "two points")._repr_mimebundle_()["application/pdf"]
+    assert render.chart(chart, "two points")._repr_mimebundle_()["application/pdf"]
     monkeypatch.delenv(paths.CHART_PDFS_VAR)  # outside a build: every format
-    assert "application/pdf" in render.show_chart(chart, "two points")._repr_mimebundle_()
+    assert "application/pdf" in render.chart(chart, "two points")._repr_mimebundle_()
 
 
 def test_an_html_build_draws_no_chart_pdf(built_site):

@@ -39,21 +39,26 @@ def _legend_scale(mapping: dict, order: list[str], words: dict) -> alt.Scale:
     return alt.Scale(domain=[labels.word(words, k) for k in order], range=[mapping[k] for k in order])
 
 
+def _judgement_colour(title: str) -> alt.Color:
+    """The judgement colours, with each legend label written as ``Y = yes`` (both appraisal charts)."""
+    return alt.Color(
+        "judgement_text:N",
+        scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
+        legend=alt.Legend(
+            title=title,
+            orient="bottom",
+            labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS),
+        ),
+    )
+
+
 def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
     """Studies (rows) by items (columns): a coloured circle with a letter per judgement, then the
     study's overall risk of bias in its own column."""
     studies = list(dict.fromkeys(frame["label"]))
     items = list(dict.fromkeys(frame["item"]))
     y = alt.Y("label:N", sort=studies, title=None, axis=alt.Axis(labelLimit=220))
-    judgement_colour = alt.Color(
-        "judgement_text:N",
-        scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
-        legend=alt.Legend(
-            title="Judgement (letter in the circle)",
-            orient="bottom",
-            labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS),
-        ),
-    )
+    judgement_colour = _judgement_colour("Judgement (letter in the circle)")
     base = alt.Chart(frame).encode(
         x=alt.X("item:N", sort=items, title="Checklist item", axis=alt.Axis(labelAngle=0, orient="top")), y=y
     )
@@ -137,15 +142,7 @@ def summary_chart(frame: pd.DataFrame, name: str) -> alt.LayerChart:
         .encode(
             y=alt.Y("heading:N", sort=headings, title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("share:Q", title="Studies (%)", scale=alt.Scale(domain=[0, 100]), stack="zero"),
-            color=alt.Color(
-                "judgement_text:N",
-                scale=_legend_scale(palette.JUDGEMENTS, JUDGEMENTS, labels.APPRAISAL_JUDGEMENTS),
-                legend=alt.Legend(
-                    title="Judgement",
-                    orient="bottom",
-                    labelExpr=_symbol_legend(JUDGEMENT_SYMBOLS, labels.APPRAISAL_JUDGEMENTS),
-                ),
-            ),
+            color=_judgement_colour("Judgement"),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("heading:N", title="Item"),

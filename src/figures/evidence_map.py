@@ -76,11 +76,14 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.Chart:
         size=alt.Size("patients:Q", title="Patients", scale=alt.Scale(range=[60, 900])),
         color=colour,
         tooltip=[
-            alt.Tooltip("tumour_name:N", title="Tumor"),
-            alt.Tooltip("intervention_name:N", title="Intervention"),
-            alt.Tooltip("age:N", title="Series"),
-            alt.Tooltip("studies:Q", title="Studies"),
-            alt.Tooltip("patients:Q", title="Patients"),
+            alt.Tooltip(field, title=title)
+            for field, title in (
+                ("tumour_name:N", "Tumor"),
+                ("intervention_name:N", "Intervention"),
+                ("age:N", "Series"),
+                ("studies:Q", "Studies"),
+                ("patients:Q", "Patients"),
+            )
         ],
     )
     counts = base.mark_text(fontSize=10, fontWeight="bold").encode(text="studies:Q")
