@@ -14,7 +14,7 @@ import re
 
 from myst_nb import glue
 
-from figures import dataset, render
+from figures import dataset, render, schemas
 from figures.formats import estimate, number, plural, value_range, with_unit
 
 
@@ -74,13 +74,10 @@ def source_flags(topics: tuple[str, ...]) -> list[tuple[str, str, str]]:
     return found
 
 
-_CITATION_KEY = re.compile(r"[a-z0-9_-]+")
-
-
 def cite_role(keys: list[str], role: str = "cite:p") -> str:
     """A citation role for ``keys``; each must be a plain key, since it is interpolated into markup."""
     for key in keys:
-        if not _CITATION_KEY.fullmatch(key):
+        if not schemas.CITATION_KEY.fullmatch(key):
             raise ValueError(f"not a citation key: {key!r}")
     return f"{{{role}}}`{','.join(keys)}`"
 

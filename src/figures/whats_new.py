@@ -17,7 +17,6 @@ renamed codes) is not a correction. Flags are compared only between files of the
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import tarfile
 import tempfile
@@ -27,10 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from figures import data_files, declared_editions, deps, edition, paths, render
+from figures import data_files, declared_editions, deps, edition, paths, render, schemas
 
 ADDED, REMOVED, CORRECTED = "added", "removed", "corrected"
-_CITATION_KEY = re.compile(r"[A-Za-z0-9_:.-]+")
 STUDY_NUMBERS = ("n_patients", "n_liver_metastases")
 OUTCOME_NUMBERS = ("estimate", "unit", "events", "denominator", "timepoint_months")
 CI_NUMBERS = ("low", "high", "level")
@@ -222,11 +220,11 @@ def history(root: Path) -> list[tuple[str, str, Comparison]]:
 
 def _cite(change: StudyChange, known: set[str]) -> str:
     # A removed study's reference may be gone from data/references: then only its key is named.
-    if change.citation in known and _CITATION_KEY.fullmatch(change.citation):
+    if change.citation in known and schemas.CITATION_KEY.fullmatch(change.citation):
         return f"{{cite:p}}`{change.citation}`"
     return (
         f"(`{change.citation}`)"
-        if _CITATION_KEY.fullmatch(change.citation)
+        if schemas.CITATION_KEY.fullmatch(change.citation)
         else render.escape_markdown(change.citation)
     )
 
