@@ -89,10 +89,13 @@ def open_page(browser, url: str, allowed_prefix: str) -> PageVisit:
     page.on("requestfailed", lambda req: visit.failed.append(req.url))
     page.on("console", lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda err: visit.console_errors.append(str(err)))
-    page.goto(url, wait_until="load")
     # A page that only redirects (the site's root index.html): wait until the page it leads to has
-    # loaded too, so that checks run on a whole page rather than on one still loading.
-    if page.locator('meta[http-equiv="Refresh"]').count():
+    # loaded too, so that checks run on a whole page rather than on one still loading. Whether it
+    # redirects is read from the served file beforehand: asking the live page races the redirect
+    # (on a busy machine the next page may already be replacing it when the question is asked).
+    redirects = 'http-equiv="Refresh"' in context.request.get(url).text()
+    page.goto(url, wait_until="load")
+    if redirects:
         page.wait_for_url(lambda address: address != url, wait_until="load")
     return visit
 

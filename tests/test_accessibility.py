@@ -62,7 +62,7 @@ SCROLLABLE_REGIONS_READY = """() => [...document.querySelectorAll('pre, .pst-scr
     e => !(e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight) || e.tabIndex === 0)"""
 
 
-def wait_for_scrollable_regions(page, timeout_ms: int = 5000) -> None:
+def wait_for_scrollable_regions(page, timeout_ms: int = 15000) -> None:
     """Give the theme's script time to mark the scrollable regions; axe reports any it missed."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
