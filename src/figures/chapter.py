@@ -163,9 +163,16 @@ def study_timecourse(study: str) -> Display:
     )
 
 
-def survival_by_age() -> Display:
-    frame = chart_data.survival_by_age()
-    return render.chart(charts_ages.survival_by_age(frame), charts_ages.survival_by_age_description(frame))
+def survival_by_age() -> Display | Displays:
+    """The survival estimates by age group, of the ``chart_data.CHART_STUDIES`` most recent studies
+    that report one, with a sentence when others are left out."""
+    frame, left_out = chart_data.most_recent(chart_data.survival_by_age())
+    drawn = render.chart(charts_ages.survival_by_age(frame), charts_ages.survival_by_age_description(frame))
+    if not left_out:
+        return drawn
+    shown = frame["citation"].nunique()
+    where = "in the evidence tables and the dataset download"
+    return Displays([drawn, text.chart_limit_note(shown, shown + left_out, "the survival estimates", where)])
 
 
 def studies_by_age(tumours: list[str]) -> Display:
@@ -249,9 +256,14 @@ def appraisals() -> Display | Displays:
     charts = []
     for tool in appraisal.tools(rows):
         frame, name = appraisal.tool_frame(rows, tool), names[tool]
+        recent, left_out = chart_data.most_recent(frame)
         charts.append(
-            render.chart(appraisal.traffic_light_chart(frame, name), appraisal.traffic_light_description(frame, name))
+            render.chart(appraisal.traffic_light_chart(recent, name), appraisal.traffic_light_description(recent, name))
         )
+        if left_out:
+            shown = recent["citation"].nunique()
+            where = "counted in the summary chart below and listed in the dataset download"
+            charts.append(text.chart_limit_note(shown, shown + left_out, "the judgements", where))
         charts.append(render.chart(appraisal.summary_chart(frame, name), appraisal.summary_description(frame, name)))
     return Displays(charts)
 
