@@ -94,7 +94,7 @@ def test_traffic_light_of_thousands_of_studies_draws_the_latest_and_says_how_man
         by_tool.setdefault(record["appraisal"]["tool"], []).append(record)
     # Per tool: the traffic light, the note (the tool has more studies than the limit), the summary.
     assert len(charts) == 2 * len(by_tool) and len(notes) == len(by_tool)
-    for index, (tool, records) in enumerate(by_tool.items()):
+    for index, records in enumerate(by_tool.values()):
         latest = {r["label"] for r in records[-60:]}
         assert {row["label"] for row in _chart_rows(charts[2 * index]) if "label" in row} == latest
         assert f"the 60 most recent of {len(records)} studies" in notes[index].bundle["text/plain"]
