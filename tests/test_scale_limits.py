@@ -33,7 +33,11 @@ def _synthetic(count: int) -> list[dict]:
 
 @pytest.fixture
 def many_studies(monkeypatch):
-    records = _synthetic(2000)
+    """900 studies: about 9,000 appraisal rows (over Altair's 5,000), every tool over the chart's
+    limit, over 300 neuroblastoma studies. Charts are not drawn (vl-convert): their specs are read."""
+    records = _synthetic(900)
+    monkeypatch.setattr(render, "chart_svg", lambda spec: "<svg></svg>")
+    monkeypatch.setenv("HEPMET_CHART_PDFS", "0")
     monkeypatch.setattr(
         dataset, "studies", lambda tumour=None: [r for r in records if tumour in (None, r["population"]["tumour"])]
     )
