@@ -119,3 +119,16 @@ def test_survival_by_age_of_thousands_of_studies_draws_the_latest(many_studies):
         r["label"] for r in reporting[-60:]
     }
     assert f"the 60 most recent of {len(reporting)} studies" in note.bundle["text/plain"]
+
+
+def test_contrasts_of_thousands_of_studies_draw_the_latest_studies_panels(many_studies):
+    def has_contrast(record):
+        kinds = {"proportion", "survival", "prevalence"}
+        return any(o.get("comparison") and o["kind"] in kinds for o in record.get("outcomes") or [])
+
+    copies = [r for r in many_studies if has_contrast(r)]
+    assert len(copies) > 60
+    drawn, note = chapter.contrasts_chart().parts
+    studies = {row["study"] for row in _chart_rows(drawn) if "study" in row}
+    assert studies == {r["label"] for r in copies[-60:]}
+    assert f"the 60 most recent of {len(copies)} studies" in note.bundle["text/plain"]

@@ -205,12 +205,21 @@ def pooled_estimates() -> Display | Displays:
     return Displays([*plots, table])
 
 
-def contrasts_chart() -> Display:
+def contrasts_chart() -> Display | Displays:
     """Every within-study contrast given as percentages: one small panel per study and comparison."""
     frame = contrasts.contrast_frame(dataset.outcomes())
     if frame.empty:
         return render.notice("No study in the dataset compares subgroups of its patients as percentages yet.")
-    return render.chart(contrasts.contrasts_chart(frame), contrasts.description(frame))
+    # The panels of the CHART_STUDIES most recent studies (a panel is "<citation>/<comparison>").
+    keyed = frame.assign(citation=frame["panel"].str.split("/").str[0], label=frame["study"])
+    recent, left_out = chart_data.most_recent(keyed)
+    recent = recent.drop(columns=["citation", "label"])
+    drawn = render.chart(contrasts.contrasts_chart(recent), contrasts.description(recent))
+    if not left_out:
+        return drawn
+    shown = recent["panel"].str.split("/").str[0].nunique()
+    where = "in the evidence tables and the dataset download"
+    return Displays([drawn, text.chart_limit_note(shown, shown + left_out, "the contrasts", where)])
 
 
 def evidence_map() -> Display | Displays:

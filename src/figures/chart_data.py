@@ -172,7 +172,9 @@ def studies_by_age(tumours: list[str]) -> pd.DataFrame:
 # A chart with one row of marks per study draws at most this many studies: at 100 times today's
 # dataset vl-convert cannot draw a dot chart of every study ("Maximum call stack size exceeded")
 # and a traffic-light chart passes Altair's 5,000-row limit. Today's largest such chart holds 15
-# studies (the case-series traffic light; survival by age 10), so today's charts show them all.
+# studies (the case-series traffic light; survival by age 10), so today's charts show them all. Also
+# the within-study contrasts: one panel per comparison; at x100 over a thousand panels took 250 s
+# to draw (9 studies, 11 panels today).
 CHART_STUDIES = 60
 
 
