@@ -113,8 +113,15 @@ def test_survival_by_age_of_thousands_of_studies_draws_the_latest(many_studies):
         )
 
     reporting = [r for r in many_studies if reports_survival(r)]
-    drawn, note = chapter.survival_by_age().parts
+    drawn = chapter.survival_by_age()  # one output: the cell is a figure
+    note = drawn
     rows = {row["row"] for row in _chart_rows(drawn)}
+    ending = (
+        f"of {len(reporting)} studies; the other {len(reporting) - 60} are left out of it, "
+        "and all of them are in the evidence tables and the dataset download.</p>\n"
+    )
+    assert drawn.bundle["text/html"].endswith(ending)
+    )
     assert {label for label in (r["label"] for r in reporting) if any(x.startswith(label + " (") for x in rows)} == {
         r["label"] for r in reporting[-60:]
     }

@@ -163,7 +163,7 @@ def study_timecourse(study: str) -> Display:
     )
 
 
-def survival_by_age() -> Display | Displays:
+def survival_by_age() -> Display:
     """The survival estimates by age group, of the ``chart_data.CHART_STUDIES`` most recent studies
     that report one, with a sentence when others are left out."""
     frame, left_out = chart_data.most_recent(chart_data.survival_by_age())
@@ -172,7 +172,8 @@ def survival_by_age() -> Display | Displays:
         return drawn
     shown = frame["citation"].nunique()
     where = "in the evidence tables and the dataset download"
-    return Displays([drawn, text.chart_limit_note(shown, shown + left_out, "the survival estimates", where)])
+    note = text.chart_limit_note(shown, shown + left_out, "the survival estimates", where)
+    return render.with_note(drawn, note.bundle["text/plain"])  # a figure: one output
 
 
 def studies_by_age(tumours: list[str]) -> Display:
