@@ -121,7 +121,6 @@ def test_survival_by_age_of_thousands_of_studies_draws_the_latest(many_studies):
         "and all of them are in the evidence tables and the dataset download.</p>\n"
     )
     assert drawn.bundle["text/html"].endswith(ending)
-    )
     assert {label for label in (r["label"] for r in reporting) if any(x.startswith(label + " (") for x in rows)} == {
         r["label"] for r in reporting[-60:]
     }
