@@ -164,8 +164,16 @@ def study_timecourse(study: str) -> Display:
 
 
 def survival_by_age() -> Display:
-    frame = chart_data.survival_by_age()
-    return render.chart(charts_ages.survival_by_age(frame), charts_ages.survival_by_age_description(frame))
+    """The survival estimates by age group, of the ``chart_data.CHART_STUDIES`` most recent studies
+    that report one, with a sentence when others are left out."""
+    frame, left_out = chart_data.most_recent(chart_data.survival_by_age())
+    drawn = render.chart(charts_ages.survival_by_age(frame), charts_ages.survival_by_age_description(frame))
+    if not left_out:
+        return drawn
+    shown = frame["citation"].nunique()
+    where = "in the evidence tables and the dataset download"
+    note = text.chart_limit_note(shown, shown + left_out, "the survival estimates", where)
+    return render.with_note(drawn, note.bundle["text/plain"])  # a figure: one output
 
 
 def studies_by_age(tumours: list[str]) -> Display:
@@ -198,12 +206,21 @@ def pooled_estimates() -> Display | Displays:
     return Displays([*plots, table])
 
 
-def contrasts_chart() -> Display:
+def contrasts_chart() -> Display | Displays:
     """Every within-study contrast given as percentages: one small panel per study and comparison."""
     frame = contrasts.contrast_frame(dataset.outcomes())
     if frame.empty:
         return render.notice("No study in the dataset compares subgroups of its patients as percentages yet.")
-    return render.chart(contrasts.contrasts_chart(frame), contrasts.description(frame))
+    # The panels of the CHART_STUDIES most recent studies (a panel is "<citation>/<comparison>").
+    keyed = frame.assign(citation=frame["panel"].str.split("/").str[0], label=frame["study"])
+    recent, left_out = chart_data.most_recent(keyed)
+    recent = recent.drop(columns=["citation", "label"])
+    drawn = render.chart(contrasts.contrasts_chart(recent), contrasts.description(recent))
+    if not left_out:
+        return drawn
+    shown = recent["panel"].str.split("/").str[0].nunique()
+    where = "in the evidence tables and the dataset download"
+    return Displays([drawn, text.chart_limit_note(shown, shown + left_out, "the contrasts", where)])
 
 
 def evidence_map() -> Display | Displays:
@@ -249,9 +266,14 @@ def appraisals() -> Display | Displays:
     charts = []
     for tool in appraisal.tools(rows):
         frame, name = appraisal.tool_frame(rows, tool), names[tool]
+        recent, left_out = chart_data.most_recent(frame)
         charts.append(
-            render.chart(appraisal.traffic_light_chart(frame, name), appraisal.traffic_light_description(frame, name))
+            render.chart(appraisal.traffic_light_chart(recent, name), appraisal.traffic_light_description(recent, name))
         )
+        if left_out:
+            shown = recent["citation"].nunique()
+            where = "counted in the summary chart below and listed in the dataset download"
+            charts.append(text.chart_limit_note(shown, shown + left_out, "the judgements", where))
         charts.append(render.chart(appraisal.summary_chart(frame, name), appraisal.summary_description(frame, name)))
     return Displays(charts)
 

@@ -12,7 +12,7 @@ import textwrap
 
 import pandas as pd
 
-from figures import dataset, formats, labels
+from figures import dataset, formats, labels, text
 from figures.pooling import POOLABLE_KINDS
 
 # Long legend entries are wrapped here and split into lines by Vega at this mark.
@@ -138,6 +138,8 @@ def survival_by_age() -> pd.DataFrame:
                     "row": f"{record['label']} ({labels.word(abbreviations, record['population']['tumour'])}): "
                     f"{o['group']} ({formats.n_text(o.get('n'))})"
                     + (f", {formats.months_text(months)}" if months is not None else ""),
+                    "citation": record["citation"],
+                    "label": record["label"],
                     "age_group": record["population"]["age_group"],
                     "patients": labels.word(labels.AGE_GROUP_PATIENTS, record["population"]["age_group"]),
                     "measure": labels.word(labels.MEASURE_NAMES, o["measure"]),
@@ -165,3 +167,23 @@ def studies_by_age(tumours: list[str]) -> pd.DataFrame:
     frame = frame.groupby(["tumour", "age_group"], sort=False).size().rename("studies").reset_index()
     frame["patients"] = frame["age_group"].map(labels.AGE_GROUP_PATIENTS)
     return frame
+
+
+# A chart with one row of marks per study draws at most this many studies: at 100 times today's
+# dataset vl-convert cannot draw a dot chart of every study ("Maximum call stack size exceeded")
+# and a traffic-light chart passes Altair's 5,000-row limit. Today's largest such chart holds 15
+# studies (the case-series traffic light; survival by age 10), so today's charts show them all. Also
+# the within-study contrasts: one panel per comparison; at x100 over a thousand panels took 250 s
+# to draw (9 studies, 11 panels today).
+CHART_STUDIES = 60
+
+
+def most_recent(frame: pd.DataFrame, limit: int = CHART_STUDIES) -> tuple[pd.DataFrame, int]:
+    """The rows of ``frame`` (columns ``citation`` and ``label``) that belong to its ``limit`` most
+    recent studies (by the year that ends the label, as ``text.chronological``), in the frame's
+    order, and the number of studies left out (0 when the frame holds at most ``limit``)."""
+    studies = frame[["citation", "label"]].drop_duplicates("citation").to_dict("records")
+    if len(studies) <= limit:
+        return frame, 0
+    keep = {s["citation"] for s in sorted(studies, key=text.chronological)[-limit:]}
+    return frame[frame["citation"].isin(keep)].reset_index(drop=True), len(studies) - limit

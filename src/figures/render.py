@@ -122,6 +122,15 @@ class Displays:
             display(part)
 
 
+def with_note(drawing: Display, sentence: str) -> Display:
+    """A chart and a sentence under it as one output (a cell that is a figure may hold only one;
+    the PDF edition shows the chart's drawing alone)."""
+    bundle = dict(drawing.bundle)
+    bundle["text/html"] += f'<p class="hepmet-chart-note">{html.escape(sentence)}</p>\n'
+    bundle["text/plain"] += f" {sentence}"
+    return Display(bundle)
+
+
 def markdown(text: str, plain: str) -> Display:
     """Generated MyST text (a note, a sentence with citations), shown in both editions. The caller
     has escaped every contributor value in ``text`` (:func:`escape_markdown`) or checked it."""

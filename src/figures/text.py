@@ -82,6 +82,17 @@ def cite_role(keys: list[str], role: str = "cite:p") -> str:
     return f"{{{role}}}`{','.join(keys)}`"
 
 
+# sphinxcontrib-bibtex parses a role's keys with one recursion per key: a role of about a thousand
+# keys (a tumour's studies at 100 times today's dataset) overflows Python's stack. Today's largest
+# tumour has 10 studies, so every sentence of today's dataset stays one role.
+CITE_GROUP = 100
+
+
+def cite_roles(keys: list[str], role: str = "cite:p", group: int = CITE_GROUP) -> str:
+    """Citation roles for ``keys``, at most ``group`` keys in each, in order, separated by spaces."""
+    return " ".join(cite_role(keys[i : i + group], role) for i in range(0, len(keys), group))
+
+
 def flags_note(topics: tuple[str, ...]) -> render.Display:
     """The note listing the inconsistencies of the source's background figures for a chapter
     (nothing at all when none is recorded)."""
@@ -105,13 +116,13 @@ def chronological(study: dict) -> tuple:
 
 def evidence_intro(tumour: str, table_name: str) -> render.Display:
     """The sentence above a chapter's evidence table: how many studies the dataset holds for
-    ``tumour``, each cited, oldest first."""
+    ``tumour``, each cited, oldest first (in roles of at most ``CITE_GROUP`` keys)."""
     records = sorted(dataset.studies(tumour), key=chronological)
     if not records:
         return render.markdown("The dataset holds no study of this tumor yet.", "No study yet.")
     count = plural(len(records), "study", "studies")
     keys = [r["citation"] for r in records]
-    markdown = f"The dataset holds {count} of this tumor {cite_role(keys)}, set out in {{numref}}`{table_name}`."
+    markdown = f"The dataset holds {count} of this tumor {cite_roles(keys)}, set out in {{numref}}`{table_name}`."
     return render.markdown(markdown, f"The dataset holds {count} of this tumor.")
 
 
@@ -161,3 +172,13 @@ def candidate_references() -> render.Display:
         return render.markdown("", "")
     roles = ", ".join(cite_role([key], "cite:t") for key in keys)
     return render.markdown(f"Candidate matches: {roles}.", f"Candidate matches: {', '.join(keys)}.")
+
+
+def chart_limit_note(shown: int, total: int, what: str, where: str) -> render.Display:
+    """The sentence under a chart that shows only the most recent ``shown`` of ``total`` studies
+    (``figures.chart_data.most_recent``): how many are left out, and ``where`` they all are."""
+    sentence = (
+        f"This chart shows {what} of the {number(shown)} most recent of {number(total)} studies; "
+        f"the other {number(total - shown)} are left out of it, and all of them are {where}."
+    )
+    return render.notice(sentence)
