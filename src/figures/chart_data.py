@@ -122,10 +122,16 @@ def study_timecourse(citation: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _tumour_words(column: str) -> dict[str, str]:
+    """Tumour code -> Table 1's ``column`` (name or abbreviation), over the vocabulary's words."""
+    table = dataset.tumours()
+    return {**labels.TUMOURS, **dict(zip(table["code"], table[column]))}
+
+
 def survival_by_age() -> pd.DataFrame:
     """Every survival percentage (OS, EFS, DFS) in the dataset, labelled by the patients' age group."""
     # Table 1's abbreviations (osteosarcoma is "OST": in this book "OS" is overall survival).
-    abbreviations = {**labels.TUMOURS, **dict(zip(dataset.tumours()["code"], dataset.tumours()["abbreviation"]))}
+    abbreviations = _tumour_words("abbreviation")
     rows = []
     for record in dataset.studies():
         for o in record.get("outcomes") or []:
@@ -157,7 +163,7 @@ def survival_by_age() -> pd.DataFrame:
 
 def studies_by_age(tumours: list[str]) -> pd.DataFrame:
     """Number of study records per tumour and age group of their patients."""
-    names = {**labels.TUMOURS, **dict(zip(dataset.tumours()["code"], dataset.tumours()["name"]))}
+    names = _tumour_words("name")
     rows = [
         {"tumour": labels.word(names, s["population"]["tumour"]), "age_group": s["population"]["age_group"]}
         for code in tumours

@@ -72,9 +72,8 @@ def sof_table(tumour: str) -> pd.DataFrame:
 def graded_tumours() -> list[str]:
     """Tumour codes with at least one GRADE row, in the order of ``tumours.yaml``."""
     graded = {q["tumour"] for q in grade.questions()}
-    return [code for code in dataset.tumours()["code"] if code in graded] + sorted(
-        graded - set(dataset.tumours()["code"])
-    )
+    order = list(dataset.tumours()["code"])
+    return [code for code in order if code in graded] + sorted(graded - set(order))
 
 
 def caption(tumour: str) -> str:
