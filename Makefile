@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 
 .PHONY: build pdf test test-fast bench clean
 
+# The suite runs in one pytest-xdist worker per core (this machine and CI's have two), each test
+# file on one worker so that its module fixtures build once; tests/conftest.py shares the session
+# builds between the workers. `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
+
 $(BIN)/hepmet: pyproject.toml constraints.txt
 	@echo "[hepmet] 0/3 creating $(VENV) and installing pinned dependencies (constraints.txt)"
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +31,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@touch $@
 
 test: $(BIN)/hepmet node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The fast tier: data, statistics and unit tests; no build, no browser, no TeX. tests/conftest.py
 # marks every test that builds, opens Chromium or runs TeX as slow.
 test-fast: $(BIN)/hepmet
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_PARALLEL)
 
 bench: $(BIN)/hepmet
 	$(BIN)/python scripts/benchmark.py

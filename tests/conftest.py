@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 # A fixed date for the PDF's metadata, so that two builds give the same bytes.
@@ -92,13 +94,39 @@ def require_tool(path_or_name: str) -> str:
     pytest.skip(f"{path_or_name} is not installed")
 
 
+def once_per_run(tmp_path_factory, name: str, make):
+    """``make(folder)``'s value, computed once per test run and shared by every pytest-xdist worker.
+
+    ``make test`` runs the suite in two worker processes (one per core); a session fixture would
+    otherwise build the book once in each. The first worker that needs ``name`` builds it in a
+    folder of the run's temporary directory, under a file lock; the others wait for it and read
+    the pickled value. A build that fails is not recorded, so every worker that needs it fails
+    with the build's own message.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's directory, shared by the workers (each has its own below it)
+    folder = base / f"shared-{name}"
+    value_file = folder.with_name(folder.name + ".pickle")
+    with FileLock(str(folder) + ".lock"):
+        if not value_file.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            value_file.write_bytes(pickle.dumps(make(folder)))
+        return pickle.loads(value_file.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """A fresh copy of the project with its HTML site built strictly from scratch."""
-    root = copy_project(tmp_path_factory.mktemp("site") / "book")
-    result = run_hepmet(root, "build", "--all")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root
+
+    def build(folder: Path) -> Path:
+        root = copy_project(folder / "book")
+        result = run_hepmet(root, "build", "--all")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return root
+
+    return once_per_run(tmp_path_factory, "site", build)
 
 
 def executed_pages(root: Path) -> list[str]:
@@ -124,10 +152,14 @@ def data_changes(tmp_path_factory) -> DataChanges:
     a study and a tumour changed and a contributor's new study added (scaffold, fill, validate);
     then the real data restored and the synthesis fixtures' studies added. Each test reads the
     step it checks, so the series costs one clean build and four incremental ones."""
+    return once_per_run(tmp_path_factory, "changes", _take_through_data_changes)
+
+
+def _take_through_data_changes(folder: Path) -> DataChanges:
     import data_changes as steps
     from synthesis_site import use_fixture_data
 
-    root = copy_project(tmp_path_factory.mktemp("changes") / "elsewhere" / "copy")
+    root = copy_project(folder / "elsewhere" / "copy")
     executed: dict[str, list[str]] = {}
 
     def build(step: str) -> None:
@@ -160,12 +192,16 @@ def data_changes(tmp_path_factory) -> DataChanges:
 def built_pdf(tmp_path_factory) -> Path:
     """A fresh copy of the project with its PDF edition built; returns the PDF's path."""
     require_tool("xelatex")
-    root = copy_project(tmp_path_factory.mktemp("pdf") / "book")
-    result = run_hepmet(root, "build", "--pdf", "--all", env=PDF_ENV)
-    assert result.returncode == 0, result.stdout + result.stderr
-    pdf = root / "_build" / "latex" / "hepmet-review.pdf"
-    assert pdf.exists(), "no PDF was written"
-    return pdf
+
+    def build(folder: Path) -> Path:
+        root = copy_project(folder / "book")
+        result = run_hepmet(root, "build", "--pdf", "--all", env=PDF_ENV)
+        assert result.returncode == 0, result.stdout + result.stderr
+        pdf = root / "_build" / "latex" / "hepmet-review.pdf"
+        assert pdf.exists(), "no PDF was written"
+        return pdf
+
+    return once_per_run(tmp_path_factory, "pdf", build)
 
 
 # --- test tiers -------------------------------------------------------------------------------
@@ -237,10 +273,29 @@ def tier_marks(item: pytest.Item) -> set[str]:
     return marks
 
 
+# The files that take longest (their own builds), first: pytest-xdist hands whole files to the
+# workers in this order as they become free, so the longest do not start last and leave one worker
+# idle at the end. Only the order changes; any file missing here runs after these, as collected.
+LONGEST_FILES_FIRST = (
+    "test_editions.py",  # two editions (HTML and PDF) and one edition again
+    "test_nothing_lost.py",  # five builds
+    "test_injection.py",  # the hostile copy's site and PDF
+    "test_chapters_quote_the_data_files.py",  # the data-change series (data_changes)
+    "test_accessibility.py",  # axe in every page
+    "test_browser_gate.py",
+)
+
+
+def _schedule_rank(item: pytest.Item) -> int:
+    name = Path(str(item.fspath)).name
+    return LONGEST_FILES_FIRST.index(name) if name in LONGEST_FILES_FIRST else len(LONGEST_FILES_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         for mark in sorted(tier_marks(item) - {m.name for m in item.iter_markers()}):
             item.add_marker(getattr(pytest.mark, mark))
+    items.sort(key=_schedule_rank)  # stable: each file keeps its own order
 
 
 @pytest.hookimpl(tryfirst=True)

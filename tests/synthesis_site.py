@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import REPO, copy_project, run_hepmet
+from conftest import REPO, copy_project, once_per_run, run_hepmet
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "synthesis" / "data"
 
@@ -48,11 +48,13 @@ def fixture_data_dir(tmp_path_factory) -> Path:
 
 
 def built_fixture_site(tmp_path_factory) -> Path:
-    """Build (once per test session) the HTML site of a project copy that uses the fixture dataset."""
-    if "html" not in _built:
-        root = copy_project(tmp_path_factory.mktemp("synthesis-site") / "book")
+    """The HTML site of a project copy that uses the fixture dataset (built once per test run)."""
+
+    def build(folder: Path) -> Path:
+        root = copy_project(folder / "book")
         use_fixture_data(root / "data")
         result = run_hepmet(root, "build", "--all")
         assert result.returncode == 0, result.stdout + result.stderr
-        _built["html"] = root
-    return _built["html"]
+        return root
+
+    return once_per_run(tmp_path_factory, "synthesis-site", build)
