@@ -4,7 +4,7 @@ The charts are compiled to Vega specs at build time by vl-convert (figures.rende
 needs the Vega runtime alone, at the version vl-convert draws the static SVG with
 (``vl_convert.get_vega_version()``; tests/test_vendored_vega.py fails when they differ), plus
 vega-tooltip for the charts' tooltips. Both come from npm (``npm pack``) and are written to
-``src/figures/static/vendor/`` with their licences; the site serves them itself (no CDN).
+``src/figures/static/vega/`` with their licences; the site serves them itself (no CDN).
 
 vega-tooltip ships only as an ES module importing ``vega-util``; an ES module does not load from
 ``file://``, so it is rewritten as a classic script: its one import becomes the same functions of
@@ -24,7 +24,7 @@ from pathlib import Path
 import vl_convert
 
 TOOLTIP_VERSION = "1.1.0"
-VENDOR = Path(__file__).resolve().parent.parent / "src" / "figures" / "static" / "vendor"
+VENDOR = Path(__file__).resolve().parent.parent / "src" / "figures" / "static" / "vega"
 _IMPORT = re.compile(r"^import \{ ([\w, ]+) \} from 'vega-util';\n", re.M)
 _EXPORT = re.compile(r"^export \{ ([^}]+) \};\n", re.M)
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*\n?", re.M)

@@ -1,4 +1,4 @@
-"""The vendored chart runtime (src/figures/static/vendor/, scripts/vendor_vega.py) is the Vega that
+"""The vendored chart runtime (src/figures/static/vega/, scripts/vendor_vega.py) is the Vega that
 vl-convert draws the static SVG with: the interactive view and the drawing cannot disagree."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import vl_convert
 
-VENDOR = Path(__file__).resolve().parent.parent / "src" / "figures" / "static" / "vendor"
+VENDOR = Path(__file__).resolve().parent.parent / "src" / "figures" / "static" / "vega"
 
 
 def test_the_vendored_vega_is_the_version_vl_convert_uses():

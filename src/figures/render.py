@@ -3,7 +3,7 @@ bundle) made here, and myst-nb picks the type each builder takes (pinned in ``_c
 
 A chart is shown as an interactive Vega view in HTML and as a vector PDF of the same spec in the
 PDF edition. Its Vega-Lite spec is compiled to Vega here, by vl-convert, so the site serves the
-Vega runtime alone (``static/vendor/``, never a CDN; ``static/hepmet.js`` draws the view) and the
+Vega runtime alone (``static/vega/``, never a CDN; ``static/hepmet.js`` draws the view) and the
 static SVG drawing comes from that same Vega spec. The drawing is a file of the site named by the
 spec's digest (``sphinx_ext`` copies it from the build's chart store), shown inside ``<noscript>``
 to a reader without JavaScript, and by ``hepmet.js`` if the interactive view fails; a reader whose

@@ -9,7 +9,7 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
   ``HEPMET_DATA_DIR``) and at the build's store of chart drawings, and refreshes the digest of each
   part of the data.
 - ``builder-inited``: serves the review's static files, the vendored Vega runtime among them
-  (``static/vendor/``, never a CDN).
+  (``static/vega/``, never a CDN).
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
   re-executes) a page exactly when its data or the code under ``src/figures`` changed. A page
@@ -350,8 +350,8 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("icons.css")
     app.connect("build-finished", page_weight.on_build_finished)
     # The Vega runtime and its tooltips (vendored: scripts/vendor_vega.py), then the charts' drawer.
-    app.add_js_file("vendor/vega.min.js")
-    app.add_js_file("vendor/vega-tooltip.js")
+    app.add_js_file("vega/vega.min.js")
+    app.add_js_file("vega/vega-tooltip.js")
     app.add_js_file("hepmet.js")
     app.connect("build-finished", on_build_finished_chart_images)
     app.add_css_file("hepmet.css")

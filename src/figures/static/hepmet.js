@@ -1,4 +1,4 @@
-// Draws every chart of the page with the Vega runtime the site serves itself (static/vendor/, no
+// Draws every chart of the page with the Vega runtime the site serves itself (static/vega/, no
 // CDN). Chart outputs only queue their id; the chart's Vega spec (compiled from Vega-Lite at build
 // time, so no Vega-Lite compiler is shipped) sits beside the container as JSON. A reader without
 // JavaScript sees the static drawing inside the container's <noscript>; if drawing fails, that
