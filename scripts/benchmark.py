@@ -185,7 +185,7 @@ NETWORK_IDLE_MS = 120_000
 
 
 def page_weights(site: Path) -> list[tuple[str, int, int, int, bool, bool]]:
-    """(page, HTML bytes, cold bytes, warm bytes, loads the Vega bundle, draws a chart) per page,
+    """(page, HTML bytes, cold bytes, warm bytes, loads the Vega runtime, draws a chart) per page,
     from the requests Chromium made."""
     loads: dict[str, list[str]] = {}
     with serve(site) as base, chromium() as browser:
@@ -213,7 +213,7 @@ def page_weights(site: Path) -> list[tuple[str, int, int, int, bool, bool]]:
     for name, files in loads.items():
         cold = sum(size(f) for f in files)
         warm = sum(size(f) for f in files if f not in shared)
-        vega = any(f.endswith("vega-bundle.js") for f in files)
+        vega = any(f.endswith("vega.min.js") for f in files)
         chart = 'class="hepmet-chart"' in (site / name).read_text(encoding="utf-8")
         rows.append((name, size(name), cold, warm, vega, chart))
     return rows
@@ -251,7 +251,7 @@ def targets(results: list[dict], stale: dict[int, list[str]], weights) -> list[l
         heaviest = max(chapters, key=lambda w: w[2])
         row(f"cold weight of the heaviest chapter page, MB ({heaviest[0]})", heaviest[2] / 1e6, PAGE_WEIGHT_LIMIT / 1e6)
         needless = [w[0] for w in weights if w[4] and not w[5]]
-        row("pages loading the Vega bundle without a chart", len(needless), 0, str(len(needless)))
+        row("pages loading the Vega runtime without a chart", len(needless), 0, str(len(needless)))
     else:
         row("cold weight of the heaviest chapter page, MB", None, PAGE_WEIGHT_LIMIT / 1e6)
     big = max((s for s, _ in by if s != 1), default=100)

@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from docutils.core import publish_string
 from myst_parser.parsers.docutils_ import Parser
 
-from figures import appraisal, dataset, grade, paths, render, schemas, summary_of_findings
+from chart_specs import datasets, page_specs, side_by_side
+from figures import appraisal, dataset, grade, labels, paths, render, schemas, summary_of_findings
 
 HOSTILE = 'x_y & 5% #1 {z} ~ ^ \\ <script>alert("q")</script>'
 
@@ -128,18 +129,16 @@ def test_built_appraisal_page_draws_every_study_judgement(built_site, monkeypatc
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(built_site / "data"))
     rows = dataset.appraisals()
     page = (built_site / "_build" / "html" / "book" / "appraisal.html").read_text(encoding="utf-8")
-    specs = [
-        json.loads(b)
-        for b in re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page, re.S)
-    ]
-    traffic_lights = [s for s in specs if "hconcat" in s]
+    specs = page_specs(page)
+    traffic_lights = [s for s in specs if side_by_side(s)]
     used = list(dict.fromkeys(rows["tool"]))
     assert len(traffic_lights) == len(used) and len(specs) == 2 * len(used)
     for tool, spec in zip(used, traffic_lights):
         expected = rows[rows["tool"] == tool]
-        data = {len(r): r for r in _layer_rows(spec)}
+        data = {len(r): r for r in datasets(spec)}
         assert len(expected) in data and expected["citation"].nunique() in data
-        assert [r["judgement"] for r in data[len(expected)]] == expected["judgement"].tolist()
+        words = [labels.word(labels.APPRAISAL_JUDGEMENTS, j) for j in expected["judgement"]]
+        assert [r["judgement_text"] for r in data[len(expected)]] == words
     labels_shown = re.findall(r'<div class="hepmet-chart"[^>]*aria-label="([^"]*)"', page)
     names = schemas.appraisal_tools()
     assert [label.split(":")[0] for label in labels_shown[::2]] == [

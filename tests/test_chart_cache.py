@@ -36,4 +36,20 @@ def test_a_chart_carries_its_pdf_drawing_only_when_the_build_writes_a_pdf(monkey
 def test_an_html_build_draws_no_chart_pdf(built_site):
     from figures.paths import build_state
 
-    assert list((build_state(built_site) / "chart-pdf").rglob("*.pdf")) == []
+    assert list((build_state(built_site) / "charts").rglob("*.svg"))  # the store is there, with drawings
+    assert list((build_state(built_site) / "charts").rglob("*.pdf")) == []
+
+
+def test_a_chart_names_its_static_drawing_and_keeps_it_out_of_the_page(tmp_path, monkeypatch):
+    # The drawing is a file of the site (named by the spec's digest, kept in the build's store),
+    # inside <noscript>: a browser that draws the chart never downloads it.
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
+    monkeypatch.setenv(paths.CHART_CACHE_VAR, str(tmp_path))
+    monkeypatch.setenv(paths.CHART_PDFS_VAR, "0")
+    page = render.chart(chart, "two points")._repr_mimebundle_()["text/html"]
+    digest = render.chart_digest(chart.to_dict())
+    static = f"{paths.CHART_IMAGES}/{digest}.svg"
+    noscript = f'<noscript><img class="hepmet-chart-static" alt="" src="{static}"></noscript>'
+    assert f'data-static="{static}">{noscript}' in page
+    assert "base64" not in page and "vega-lite" not in page  # the page carries the Vega spec only
+    assert (tmp_path / f"{digest}.svg").read_text(encoding="utf-8").startswith("<svg")

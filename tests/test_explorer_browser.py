@@ -6,12 +6,10 @@ rows (citation prefix), and every visible row must satisfy the filter.
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 
 from browser import chromium, open_page
+from chart_specs import datasets, page_specs, side_by_side
 from synthesis_site import built_fixture_site
 
 pytestmark = pytest.mark.browser
@@ -119,20 +117,9 @@ def test_forest_plots_draw_offline_with_their_marks(tmp_path_factory, browser):
     root = built_fixture_site(tmp_path_factory)
     site = root / "_build" / "html"
     page_file = site / "book" / "synthesis.html"
-    specs = [
-        spec
-        for spec in map(
-            json.loads,
-            re.findall(
-                r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>',
-                page_file.read_text(encoding="utf-8"),
-                re.S,
-            ),
-        )
-        if "hconcat" in spec
-    ]
+    specs = [spec for spec in page_specs(page_file.read_text(encoding="utf-8")) if side_by_side(spec)]
     (pool,) = specs  # the fixture declares one pool
-    rows = [row for data in pool["datasets"].values() for row in data if "kind" in row]
+    rows = [row for data in datasets(pool) for row in data if "kind" in row]
     studies = sum(r["kind"] == "study" for r in rows)
     visit = open_page(browser, page_file.as_uri(), allowed_prefix=site.as_uri())
     page = visit.page

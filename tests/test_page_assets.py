@@ -9,7 +9,8 @@ from browser import site_pages
 
 # (script, the markup of a page that needs it)
 PAGE_SCRIPTS = [
-    ("_static/vega-bundle.js", 'class="hepmet-chart"'),
+    ("_static/vega/vega.min.js", 'class="hepmet-chart"'),
+    ("_static/vega/vega-tooltip.js", 'class="hepmet-chart"'),
     ("_static/hepmet.js", 'class="hepmet-chart"'),
     ("_static/evidence-explorer.js", 'class="hepmet-explorer"'),
 ]

@@ -36,7 +36,9 @@ def many_studies(monkeypatch):
     """900 studies: about 9,000 appraisal rows (over Altair's 5,000), every tool over the chart's
     limit, over 300 neuroblastoma studies. Charts are not drawn (vl-convert): their specs are read."""
     records = _synthetic(900)
-    monkeypatch.setattr(render, "chart_svg", lambda spec: "<svg></svg>")
+    # Not compiled to Vega either: the page then carries the Vega-Lite spec, whose datasets are read.
+    monkeypatch.setattr(render, "vega_spec", lambda spec: spec)
+    monkeypatch.setattr(render, "chart_svg", lambda spec, vega=None: "<svg></svg>")
     monkeypatch.setenv("HEPMET_CHART_PDFS", "0")
     monkeypatch.setattr(
         dataset, "studies", lambda tumour=None: [r for r in records if tumour in (None, r["population"]["tumour"])]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -13,6 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 from scipy import stats as scipy_stats
 
+from chart_specs import datasets, page_specs, panels, stacked
 from figures import contrasts, dataset, evidence_map, explorer, forest, formats, paths, pooling, prisma
 from synthesis_site import FIXTURE_DATA, FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
 from test_stats import independent_random_effects
@@ -254,13 +254,8 @@ def test_explorer_shows_each_outcome_own_n_and_counts_as_counts():
     assert shown.loc["d", "interventions"] == "targeted therapy (everolimus, sunitinib)"
 
 
-def _chart_specs(page: str) -> list[dict]:
-    blocks = re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', page, re.S)
-    return [json.loads(b) for b in blocks]
-
-
 def _rows_of(spec: dict, field: str) -> list[dict]:
-    return [row for data in spec.get("datasets", {}).values() for row in data if field in row]
+    return [row for data in datasets(spec) for row in data if field in row]
 
 
 def _fixture_study(citation: str) -> dict:
@@ -270,7 +265,7 @@ def _fixture_study(citation: str) -> dict:
 def test_built_synthesis_draws_the_declared_pool_only_with_its_marks(tmp_path_factory):
     root = built_fixture_site(tmp_path_factory)
     page = (root / "_build" / "html" / "book" / "synthesis.html").read_text(encoding="utf-8")
-    specs = [s for s in _chart_specs(page) if _rows_of(s, "diamond") or _rows_of(s, "kind")]
+    specs = [s for s in page_specs(page) if _rows_of(s, "diamond") or _rows_of(s, "kind")]
     (pool,) = specs  # one declared pool, one forest plot: nothing grouped automatically
     studies = [r for r in _rows_of(pool, "kind") if r["kind"] == "study"]
     expected = []
@@ -293,10 +288,10 @@ def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site):
     page = (built_site / "_build" / "html" / "book" / "synthesis.html").read_text(encoding="utf-8")
     text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
     assert "pools nothing and draws no forest plot" in text
-    assert not any(_rows_of(s, "diamond") for s in _chart_specs(page))
+    assert not any(_rows_of(s, "diamond") for s in page_specs(page))
     # The within-study contrasts are drawn: one panel per study and comparison.
-    panels = [s for s in _chart_specs(page) if "vconcat" in s]
-    assert len(panels) == 1
+    stacks = [s for s in page_specs(page) if stacked(s)]
+    assert len(stacks) == 1
     # Counted from the study files themselves, not by figures.contrasts: one panel per study and
     # comparison that has an arm given as a percentage (an estimate, or events of a denominator).
     expected = set()
@@ -308,4 +303,4 @@ def test_built_synthesis_of_the_real_data_pools_nothing_and_says_so(built_site):
             )
             if outcome.get("comparison") and outcome["kind"] in {"proportion", "survival", "prevalence"} and given:
                 expected.add((record["citation"], outcome["comparison"]))
-    assert len(panels[0]["vconcat"]) == len(expected) > 0
+    assert panels(stacks[0]) == len(expected) > 0

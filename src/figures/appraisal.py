@@ -59,7 +59,11 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
     items = list(dict.fromkeys(frame["item"]))
     y = alt.Y("label:N", sort=studies, title=None, axis=alt.Axis(labelLimit=220))
     judgement_colour = _judgement_colour("Judgement (letter in the circle)")
-    base = alt.Chart(frame).encode(
+    # Each panel carries only the columns it draws or shows in a tooltip: a chart's data travels in
+    # its page as JSON, and the other columns (the study's whole record) made the appraisal page
+    # the heaviest of the site (issue 11).
+    cells = frame[["label", "item", "heading", "judgement_text", "symbol", "reason"]]
+    base = alt.Chart(cells).encode(
         x=alt.X("item:N", sort=items, title="Checklist item", axis=alt.Axis(labelAngle=0, orient="top")), y=y
     )
     circles = base.mark_circle(size=CELL * 20, opacity=1, stroke=palette.OUTLINE, strokeWidth=0.5).encode(
@@ -74,7 +78,9 @@ def traffic_light_chart(frame: pd.DataFrame, name: str) -> alt.HConcatChart:
     letters = base.mark_text(fontSize=10, fontWeight="bold", color=palette.TEXT).encode(text="symbol:N")
     items_panel = alt.layer(circles, letters).properties(width=CELL * len(items), height=CELL * len(studies))
 
-    overall = frame.drop_duplicates("citation").assign(column="overall")
+    overall = frame.drop_duplicates("citation")[["label", "overall_text", "overall_symbol", "overall_reason"]].assign(
+        column="overall"
+    )
     overall_base = alt.Chart(overall).encode(
         x=alt.X("column:N", title="Overall", axis=alt.Axis(labelAngle=0, orient="top", labels=False, ticks=False)),
         y=alt.Y("label:N", sort=studies, axis=None),

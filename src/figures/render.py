@@ -1,11 +1,13 @@
 """One display path for both editions: every output of the book is a :class:`Display` (a MIME
 bundle) made here, and myst-nb picks the type each builder takes (pinned in ``_config.yml``).
 
-A chart is shown as an interactive Vega view in HTML (drawn by the bundle that ``sphinx_ext``
-serves from the site itself, never a CDN) and as a vector PDF of the same spec in the PDF edition.
-In HTML the chart container first holds a static SVG image of the same spec (the drawing the PDF
-is made from), so a reader without JavaScript, or whose browser fails to draw the chart, still sees
-it; ``static/hepmet.js`` replaces the image once the interactive view is drawn.
+A chart is shown as an interactive Vega view in HTML and as a vector PDF of the same spec in the
+PDF edition. Its Vega-Lite spec is compiled to Vega here, by vl-convert, so the site serves the
+Vega runtime alone (``static/vega/``, never a CDN; ``static/hepmet.js`` draws the view) and the
+static SVG drawing comes from that same Vega spec. The drawing is a file of the site named by the
+spec's digest (``sphinx_ext`` copies it from the build's chart store), shown inside ``<noscript>``
+to a reader without JavaScript, and by ``hepmet.js`` if the interactive view fails; a reader whose
+browser draws the chart never downloads it.
 A table is emitted as a MyST ``list-table``: Sphinx then writes a real, escaped table in each
 builder, numbered and captioned, with no HTML object leaking into the PDF. A summary table meant
 for small screens (:func:`stacked_table`) is written as raw HTML, whose rows stack into labelled
@@ -19,6 +21,7 @@ import hashlib
 import html
 import json
 import re
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -50,11 +53,48 @@ def _script_safe(json_text: str) -> str:
 _CREATION_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
 
 
-def chart_svg(spec: dict) -> str:
-    """The static SVG drawing of a Vega-Lite spec (stable bytes: the source of the PDF chart)."""
+def chart_digest(spec: dict) -> str:
+    """The name of a chart's drawings (SVG, PDF) in the build's store and in the site."""
+    return hashlib.sha256(_spec_json(spec).encode()).hexdigest()
+
+
+def _kept(spec: dict, suffix: str) -> Path | None:
+    folder = paths.chart_cache_dir()
+    return folder / (chart_digest(spec) + suffix) if folder else None
+
+
+def _keep(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(content)
+    partial.replace(path)  # whole or absent, never half written
+
+
+def vega_spec(spec: dict) -> dict:
+    """The Vega spec of a Vega-Lite spec, compiled by vl-convert (its default Vega-Lite version):
+    the interactive view and the static drawing are both drawn from it, so they cannot disagree."""
     import vl_convert  # imported here: pages that draw no chart do not pay for it
 
-    return vl_convert.vegalite_to_svg(spec)
+    return vl_convert.vegalite_to_vega(spec)
+
+
+def chart_svg(spec: dict, vega: dict | None = None) -> str:
+    """The static SVG drawing of a Vega-Lite spec (stable bytes: the site's image and the source of
+    the PDF chart), from its Vega spec ``vega`` when the caller already has it.
+
+    In a build it is kept under the spec's digest (``paths.chart_cache_dir()``): a page re-executed
+    after a data change redraws only the charts whose spec changed, and ``sphinx_ext`` copies the
+    drawings the pages show into the site.
+    """
+    cached = _kept(spec, ".svg")
+    if cached is not None and cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    import vl_convert
+
+    svg = vl_convert.vega_to_svg(vega if vega is not None else vega_spec(spec))
+    if cached is not None:
+        _keep(cached, svg.encode("utf-8"))
+    return svg
 
 
 def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
@@ -69,8 +109,7 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     named by the code and library versions): a page re-executed after a data change redraws only
     the charts whose spec changed, and the PDF edition reuses what the site's build drew.
     """
-    folder = paths.chart_cache_dir()
-    cached = folder / (hashlib.sha256(_spec_json(spec).encode()).hexdigest() + ".pdf") if folder else None
+    cached = _kept(spec, ".pdf")
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     # Imported here: pages that draw no chart do not pay for cairo.
@@ -79,10 +118,7 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     svg = svg if svg is not None else chart_svg(spec)
     pdf = _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", cairosvg.svg2pdf(bytestring=svg.encode("utf-8")))
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".partial")
-        partial.write_bytes(pdf)
-        partial.replace(cached)  # whole or absent, never half written
+        _keep(cached, pdf)
     return pdf
 
 
@@ -143,24 +179,27 @@ def notice(sentence: str) -> Display:
 
 
 def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
-    """A chart with its text alternative: an interactive Vega view in HTML (with its static SVG
-    shown until then), a vector PDF of the same spec in the PDF edition."""
+    """A chart with its text alternative: an interactive Vega view in HTML (its static SVG for
+    readers without JavaScript), a vector PDF of the same spec in the PDF edition."""
     if not description or not description.strip():
         raise ValueError("every chart needs a text description for screen readers")
     spec = drawing.to_dict()
     description = " ".join(description.split())
-    spec_text = _spec_json(spec)
+    digest = chart_digest(spec)
     # Ids come from the spec, so the same chart gives the same bytes in every build.
-    cid = "chart-" + hashlib.sha256(spec_text.encode()).hexdigest()[:16]
-    svg = chart_svg(spec)
+    cid = "chart-" + digest[:16]
+    vega = vega_spec(spec)
+    svg = chart_svg(spec, vega)
     label = html.escape(description, quote=True)
-    # The static drawing, shown until (and unless) the interactive view replaces it. The
-    # container carries the text alternative, so the image itself is decorative (alt="").
-    static = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    # The static drawing: a site path from the site's root, which sphinx_ext makes relative to each
+    # page. Inside <noscript> a browser that runs scripts never fetches it; data-static lets
+    # hepmet.js show it when drawing fails. The container carries the text alternative, so the
+    # image itself is decorative (alt="").
+    static = f"{paths.CHART_IMAGES}/{digest}.svg"
     page = (
-        f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}">'
-        f'<img class="hepmet-chart-static" alt="" src="data:image/svg+xml;base64,{static}"></div>\n'
-        f'<script type="application/json" id="{cid}-spec">{_script_safe(spec_text)}</script>\n'
+        f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}" data-static="{static}">'
+        f'<noscript><img class="hepmet-chart-static" alt="" src="{static}"></noscript></div>\n'
+        f'<script type="application/json" id="{cid}-spec">{_script_safe(_spec_json(vega))}</script>\n'
         f'<p class="hepmet-chart-description visually-hidden">{html.escape(description)}</p>\n'
         f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
     )

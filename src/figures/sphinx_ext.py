@@ -1,4 +1,4 @@
-"""Sphinx extension of the review: checks the data, serves the chart bundle, keeps pages fresh.
+"""Sphinx extension of the review: checks the data, serves the chart runtime, keeps pages fresh.
 
 Every Sphinx event handler of the review is here (the modules they call hold no Sphinx hook):
 
@@ -6,19 +6,21 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
   before anything is written; :mod:`figures.chapter_citations`), lists the ``.bib`` files of
   ``data/references/`` for sphinxcontrib-bibtex, installs the in-process execution
   (``figures.execute``), points the chapters' code at this checkout (``PYTHONPATH``,
-  ``HEPMET_DATA_DIR``) and at the build's store of chart PDFs, and refreshes the digest of each
+  ``HEPMET_DATA_DIR``) and at the build's store of chart drawings, and refreshes the digest of each
   part of the data.
-- ``builder-inited``: writes the Vega bundle (from vl-convert, so never a CDN) to a static folder.
+- ``builder-inited``: serves the review's static files, the vendored Vega runtime among them
+  (``static/vega/``, never a CDN).
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
   re-executes) a page exactly when its data or the code under ``src/figures`` changed. A page
   with a bibliography depends on the references, though it runs no code.
-- ``html-page-context``: a page loads the chart and explorer scripts only when it shows one.
+- ``html-page-context``: a page loads the chart and explorer scripts only when it shows one; its
+  charts' static drawings are named relative to the page.
 - the edition (``figures.edition``): its facts on the PDF's title page and, for a multi-version
   site, the version switcher (``config-inited``); its stamp in every page's footer
   (``html-page-context``).
-- ``build-finished``: writes the downloads (``figures.downloads``) and fixes the theme's markup for
-  accessibility.
+- ``build-finished``: copies the static chart drawings the pages show into the site, writes the
+  downloads (``figures.downloads``) and fixes the theme's markup for accessibility.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import re
 import shutil
 from pathlib import Path
 
-import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
@@ -121,13 +123,13 @@ def on_config_inited(app: Sphinx, config) -> None:
     os.environ[paths.CHART_CACHE_VAR] = str(_chart_cache(app))
 
 
-CHART_CACHE = "chart-pdf"
+CHART_CACHE = "charts"
 CHART_LIBRARIES = ("vl-convert-python", "cairosvg")
 
 
 def _chart_cache(app: Sphinx) -> Path:
-    """The folder of chart PDFs (figures.render.chart_pdf) for this code and these library
-    versions; the folders of other versions are removed."""
+    """The folder of chart drawings (figures.render.chart_svg, chart_pdf) for this code and these
+    library versions; the folders of other versions are removed."""
     versions = "".join(f"{name}={importlib.metadata.version(name)};" for name in CHART_LIBRARIES)
     key = hashlib.sha256((_code_digest() + versions).encode()).hexdigest()[:16]
     folder = _state_dir(app) / CHART_CACHE / key
@@ -138,12 +140,6 @@ def _chart_cache(app: Sphinx) -> Path:
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    static = _state_dir(app) / "static"
-    # The bundle declares top-level names (``_``, ...) that clash with Sphinx's own globals when
-    # loaded as a classic script; a function scope keeps them private (it sets window.vegaEmbed).
-    bundle = "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
-    _write_if_changed(static / "vega-bundle.js", bundle.encode())
-    app.config.html_static_path.append(str(static))
     app.config.html_static_path.append(str(PACKAGE_DIR / "static"))
 
 
@@ -153,9 +149,10 @@ def _is_thebe(asset) -> bool:
 
 
 # The review's own assets that only some pages use: file -> the markup in a page's body that
-# needs it. Other pages do not load them (the Vega bundle alone is about 0.9 MB).
+# needs it. Other pages do not load them (the Vega runtime alone is about 0.5 MB).
 PAGE_ASSETS = {
-    "vega-bundle.js": 'class="hepmet-chart"',
+    "vega.min.js": 'class="hepmet-chart"',
+    "vega-tooltip.js": 'class="hepmet-chart"',
     "hepmet.js": 'class="hepmet-chart"',
     "evidence-explorer.js": 'class="hepmet-explorer"',
     "evidence-explorer.css": 'class="hepmet-explorer"',
@@ -169,6 +166,12 @@ def _unused_by_page(asset, body: str) -> bool:
     return marker is not None and marker not in body
 
 
+# A chart's static drawing as its output names it (figures.render.chart: from the site's root).
+_CHART_IMAGE = re.compile(re.escape(paths.CHART_IMAGES) + r"/[0-9a-f]{64}\.svg")
+# The same in an attribute, still unchanged (a page's body is shaped once).
+_CHART_IMAGE_ATTRIBUTE = re.compile(r'(?<=")' + _CHART_IMAGE.pattern)
+
+
 def on_html_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     # Jupyter Book always loads sphinx-thebe, which declares its config twice per page (a console
     # error) and names a CDN; the review has no live code, so its assets are dropped.
@@ -176,6 +179,33 @@ def on_html_page_context(app: Sphinx, pagename, templatename, context, doctree) 
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = [a for a in context[key] if not _is_thebe(a) and not _unused_by_page(a, body)]
+    if body:
+        # A chart's output is made before the page's place in the site is known: its drawing is
+        # named from the site's root, and made relative to this page here.
+        context["body"] = _CHART_IMAGE_ATTRIBUTE.sub(lambda m: context["pathto"](m.group(), 1), body)
+
+
+def on_build_finished_chart_images(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the static chart drawings the site's pages show from the build's store into the site,
+    and remove the ones no page shows any more (an incremental build keeps the folder)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    shown = set()
+    for page in outdir.rglob("*.html"):
+        shown.update(Path(m).name for m in _CHART_IMAGE.findall(page.read_text(encoding="utf-8")))
+    folder = outdir / paths.CHART_IMAGES
+    store = paths.chart_cache_dir()
+    for name in sorted(shown):
+        kept = store / name if store is not None else None
+        if kept is not None and kept.is_file():
+            _write_if_changed(folder / name, kept.read_bytes())
+        elif not (folder / name).is_file():
+            # Only a page not re-executed since the store was emptied (new library versions).
+            logger.warning(f"chart drawing {name} is not in the build's store: build again with --all")
+    for old in folder.glob("*.svg"):
+        if old.name not in shown:
+            old.unlink()
 
 
 # Fixes of the theme's and docutils' markup that axe-core reports as serious or critical. They are
@@ -319,8 +349,11 @@ def setup(app: Sphinx) -> dict:
     # Icons inline instead of Font Awesome's script; search scripts on the search page only.
     app.add_css_file("icons.css")
     app.connect("build-finished", page_weight.on_build_finished)
-    app.add_js_file("vega-bundle.js")
+    # The Vega runtime and its tooltips (vendored: scripts/vendor_vega.py), then the charts' drawer.
+    app.add_js_file("vega/vega.min.js")
+    app.add_js_file("vega/vega-tooltip.js")
     app.add_js_file("hepmet.js")
+    app.connect("build-finished", on_build_finished_chart_images)
     app.add_css_file("hepmet.css")
     app.connect("build-finished", on_build_finished_write_downloads)
     app.connect("build-finished", on_build_finished_accessibility)
