@@ -7,12 +7,9 @@ import os
 from pathlib import Path
 
 DATA_DIR_VAR = "HEPMET_DATA_DIR"
-# Set by the build: the folder where chart PDFs are kept between builds, named by the code and the
-# library versions that draw them (figures.render.chart_pdf).
+# Set by the build: the folder where chart specs and their PDF drawings are kept between builds,
+# named by the code and the library versions that draw them (figures.render).
 CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
-# Set by the build (figures.execute.on_builder_inited): "0" when it writes no PDF, so charts skip
-# their vector PDF drawing (the HTML site never shows it).
-CHART_PDFS_VAR = "HEPMET_CHART_PDFS"
 
 BUILD_DIR = "_build"
 # Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
@@ -41,13 +38,8 @@ def data_dir() -> Path:
     return Path(configured).resolve() if configured else project_root() / "data"
 
 
-def chart_pdfs_wanted() -> bool:
-    """Whether a chart should carry its PDF drawing: always, except in a build that writes no PDF."""
-    return os.environ.get(CHART_PDFS_VAR) != "0"
-
-
 def chart_cache_dir() -> Path | None:
-    """The build's folder of chart PDFs, or None outside a build (nothing is cached then)."""
+    """The build's folder of chart specs and drawings, or None outside a build (nothing is kept then)."""
     configured = os.environ.get(CHART_CACHE_VAR)
     return Path(configured) if configured else None
 
