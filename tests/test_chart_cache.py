@@ -1,9 +1,13 @@
-"""Chart PDFs are drawn once per spec within a build's cache (figures.render.chart_pdf)."""
+"""Chart PDFs are drawn once per spec within a build's cache, when a LaTeX build asks for them
+(figures.render)."""
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
+import pytest
 
 from figures import paths, render
 
@@ -23,14 +27,21 @@ def test_a_chart_pdf_is_drawn_once_per_spec_and_reused(tmp_path, monkeypatch):
     assert render.chart_pdf(spec) == first  # outside a build nothing is kept: drawn afresh, same bytes
 
 
-def test_a_chart_carries_its_pdf_drawing_only_when_the_build_writes_a_pdf(monkeypatch):
+def test_a_chart_includes_its_drawing_by_digest_and_the_latex_build_draws_it(tmp_path, monkeypatch):
+    store, tex_folder = tmp_path / "store", tmp_path / "latex"
+    tex_folder.mkdir()
+    monkeypatch.setenv(paths.CHART_CACHE_VAR, str(store))
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
-    monkeypatch.setenv(paths.CHART_PDFS_VAR, "0")  # an HTML build
-    assert "application/pdf" not in render.chart(chart, "two points")._repr_mimebundle_()
-    monkeypatch.setenv(paths.CHART_PDFS_VAR, "1")  # a LaTeX build
-    assert render.chart(chart, "two points")._repr_mimebundle_()["application/pdf"]
-    monkeypatch.delenv(paths.CHART_PDFS_VAR)  # outside a build: every format
-    assert "application/pdf" in render.chart(chart, "two points")._repr_mimebundle_()
+    bundle = render.chart(chart, "two points")._repr_mimebundle_()
+    assert "application/pdf" not in bundle  # nothing is drawn while the page runs
+    (digest,) = re.findall(r"chart-([0-9a-f]{64})\}\.pdf", bundle["text/markdown"])
+    assert (store / f"{digest}.vl.json").is_file()
+    (tex_folder / "book.tex").write_text("before\n" + bundle["text/markdown"] + "after\n", encoding="utf-8")
+    (drawn,) = render.write_chart_pdfs(tex_folder)
+    assert drawn.name == f"chart-{digest}.pdf" and drawn.read_bytes() == render.chart_pdf(chart.to_dict())
+    (store / f"{digest}.vl.json").unlink()  # a spec the pages did not keep: one clear message
+    with pytest.raises(FileNotFoundError, match=f"the chart {digest[:16]} has no kept spec"):
+        render.write_chart_pdfs(tex_folder)
 
 
 def test_an_html_build_draws_no_chart_pdf(built_site):
@@ -45,7 +56,6 @@ def test_a_chart_names_its_static_drawing_and_keeps_it_out_of_the_page(tmp_path,
     # inside <noscript>: a browser that draws the chart never downloads it.
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
     monkeypatch.setenv(paths.CHART_CACHE_VAR, str(tmp_path))
-    monkeypatch.setenv(paths.CHART_PDFS_VAR, "0")
     page = render.chart(chart, "two points")._repr_mimebundle_()["text/html"]
     digest = render.chart_digest(chart.to_dict())
     static = f"{paths.CHART_IMAGES}/{digest}.svg"

@@ -72,28 +72,3 @@ def test_every_page_starts_with_a_fresh_namespace(tmp_path):
     run(["left_over = 'from the first page'"], tmp_path)
     notebook, _, _ = run(["'left_over' in dir()"], tmp_path)
     assert notebook.cells[0].outputs[0].data["text/plain"] == "False"
-
-
-def test_a_pdf_build_re_executes_the_pages_an_html_build_executed_without_chart_pdfs(monkeypatch):
-    from types import SimpleNamespace
-
-    from figures import execute, paths
-
-    monkeypatch.delenv(paths.CHART_PDFS_VAR, raising=False)
-    env = SimpleNamespace(
-        docname="book/a",
-        nb_metadata={"book/a": {"exec_data": {"runtime": 1}}, "book/b": {}},
-        found_docs={"book/a", "book/b"},
-    )
-    app = SimpleNamespace(env=env, builder=SimpleNamespace(format="html"))
-    execute.on_builder_inited(app)
-    execute.on_doctree_read(app, None)  # book/a executed for HTML: no chart PDFs
-    env.docname = "book/b"
-    execute.on_doctree_read(app, None)  # book/b ran no code
-    assert execute.on_env_get_outdated(app, env, set(), set(), set()) == []  # HTML again: nothing to redo
-    app.builder.format = "latex"
-    execute.on_builder_inited(app)
-    assert execute.on_env_get_outdated(app, env, set(), set(), set()) == ["book/a"]
-    env.docname = "book/a"
-    execute.on_doctree_read(app, None)  # executed again, with chart PDFs
-    assert execute.on_env_get_outdated(app, env, set(), set(), set()) == []

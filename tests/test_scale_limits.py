@@ -39,7 +39,6 @@ def many_studies(monkeypatch):
     # Not compiled to Vega either: the page then carries the Vega-Lite spec, whose datasets are read.
     monkeypatch.setattr(render, "vega_spec", lambda spec: spec)
     monkeypatch.setattr(render, "chart_svg", lambda spec, vega=None: "<svg></svg>")
-    monkeypatch.setenv("HEPMET_CHART_PDFS", "0")
     monkeypatch.setattr(
         dataset, "studies", lambda tumour=None: [r for r in records if tumour in (None, r["population"]["tumour"])]
     )

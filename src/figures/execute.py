@@ -29,8 +29,6 @@ from IPython.core.interactiveshell import InteractiveShell
 from myst_nb.core.execute.base import ExecutionError, NotebookClientBase
 from traitlets.config import Config
 
-from figures import paths
-
 IN_PROCESS = "in-process"
 KERNEL = "kernel"
 MODES = (IN_PROCESS, KERNEL)
@@ -199,42 +197,3 @@ def install(mode: str) -> None:
         return InProcessClient(notebook, Path(source), nb_config, logger)
 
     parser.create_client = create_client
-
-
-# --- chart PDFs only for builds that write a PDF ------------------------------------------------
-# A chart's vector PDF (cairo, from its SVG) is what the LaTeX builder includes; the HTML site never
-# shows it, yet drawing it was most of a clean HTML build's execution (docs/BENCHMARK.md). The HTML
-# and LaTeX builders share the doctrees, so a page executed for HTML carries no PDF drawing: a build
-# that writes a PDF re-reads (re-executes) the pages executed without one.
-PDF_FORMATS = {"latex"}
-WITHOUT_PDFS = "hepmet_executed_without_chart_pdfs"  # env attribute: the docnames executed so
-
-
-def _without_pdfs(env) -> set[str]:
-    if not hasattr(env, WITHOUT_PDFS):
-        setattr(env, WITHOUT_PDFS, set())
-    return getattr(env, WITHOUT_PDFS)
-
-
-def on_builder_inited(app) -> None:
-    os.environ[paths.CHART_PDFS_VAR] = "1" if app.builder.format in PDF_FORMATS else "0"
-
-
-def on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
-    if not paths.chart_pdfs_wanted():
-        return []
-    return sorted(d for d in _without_pdfs(env) if d in env.found_docs and d not in removed)
-
-
-def on_doctree_read(app, doctree) -> None:
-    env = app.env
-    if not getattr(env, "nb_metadata", {}).get(env.docname, {}).get("exec_data"):
-        return  # not executed in this reading
-    if paths.chart_pdfs_wanted():
-        _without_pdfs(env).discard(env.docname)
-    else:
-        _without_pdfs(env).add(env.docname)
-
-
-def on_env_purge_doc(app, env, docname) -> None:
-    _without_pdfs(env).discard(docname)

@@ -145,7 +145,9 @@ def build_slot(root: Path, slot: Slot, target: Path, pdf: bool, logs: Path, prog
         _run(command, clone, env, logs / f"{slot.folder}-html.log", f"the HTML build of {slot.title}")
         if pdf:
             progress(f"  {slot.folder}: PDF")
-            _run([*command, "--pdf"], clone, env, logs / f"{slot.folder}-pdf.log", f"the PDF build of {slot.title}")
+            # Not --all: the PDF reuses the HTML build's execution of every page (figures.render).
+            pdf_command = [*command[:-1], "--pdf"]
+            _run(pdf_command, clone, env, logs / f"{slot.folder}-pdf.log", f"the PDF build of {slot.title}")
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(paths.published(clone, "html"), target)
         if pdf:

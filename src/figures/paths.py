@@ -7,15 +7,12 @@ import os
 from pathlib import Path
 
 DATA_DIR_VAR = "HEPMET_DATA_DIR"
-# Set by the build: the folder where chart drawings (SVG, PDF) are kept between builds, named by the
-# code and the library versions that draw them (figures.render.chart_svg, chart_pdf).
+# Set by the build: the folder where chart specs and drawings (SVG, PDF) are kept between builds,
+# named by the code and the library versions that draw them (figures.render).
 CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
 # The site's folder of static chart drawings (one SVG per spec digest), from the site's root: the
 # charts' HTML names it, figures.sphinx_ext fills it.
 CHART_IMAGES = "_static/charts"
-# Set by the build (figures.execute.on_builder_inited): "0" when it writes no PDF, so charts skip
-# their vector PDF drawing (the HTML site never shows it).
-CHART_PDFS_VAR = "HEPMET_CHART_PDFS"
 
 BUILD_DIR = "_build"
 # Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
@@ -44,13 +41,8 @@ def data_dir() -> Path:
     return Path(configured).resolve() if configured else project_root() / "data"
 
 
-def chart_pdfs_wanted() -> bool:
-    """Whether a chart should carry its PDF drawing: always, except in a build that writes no PDF."""
-    return os.environ.get(CHART_PDFS_VAR) != "0"
-
-
 def chart_cache_dir() -> Path | None:
-    """The build's folder of chart drawings, or None outside a build (nothing is kept then)."""
+    """The build's folder of chart specs and drawings, or None outside a build (nothing is kept then)."""
     configured = os.environ.get(CHART_CACHE_VAR)
     return Path(configured) if configured else None
 

@@ -126,9 +126,9 @@ class Display:
     """One output of a chapter cell: the MIME bundle myst-nb renders, one type per builder.
 
     ``_config.yml`` pins which type each builder takes (``nb_mime_priority_overrides``): the site
-    takes ``text/html``, then ``text/markdown``; the PDF takes ``application/pdf``, then
-    ``text/latex``, then ``text/markdown``. ``text/plain`` is the fallback of both. Every output of
-    the book is one of these objects; no other module builds a bundle or calls ``display()``.
+    takes ``text/html``, then ``text/markdown``; the PDF takes ``text/markdown`` (a chart's is a raw
+    LaTeX include of its drawing). ``text/plain`` is the fallback of both. Every output
+    of the book is one of these objects; no other module builds a bundle or calls ``display()``.
     """
 
     def __init__(self, bundle: dict[str, str]):
@@ -203,10 +203,45 @@ def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
         f'<p class="hepmet-chart-description visually-hidden">{html.escape(description)}</p>\n'
         f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
     )
-    bundle = {"text/html": page, "text/plain": f"[chart: {description}]"}
-    if paths.chart_pdfs_wanted():  # not in an HTML build: it would never show the PDF
-        bundle["application/pdf"] = base64.b64encode(chart_pdf(spec, svg)).decode("ascii")
-    return Display(bundle)
+    # The PDF edition takes the MyST text: a raw LaTeX include of the chart's drawing.
+    return Display({"text/html": page, "text/markdown": _latex_chart(spec), "text/plain": f"[chart: {description}]"})
+
+
+def _latex_chart(spec: dict) -> str:
+    """The PDF edition's chart: an include of its vector drawing, named by the spec's digest.
+
+    The drawing itself is made when a LaTeX build writes its files (:func:`write_chart_pdfs`), not
+    while the page runs: the site's build and the PDF's then share one execution of every page
+    (``make pdf`` after ``make build`` runs no chapter again), and a site build draws no PDF.
+    """
+    kept = _kept(spec, SPEC_SUFFIX)
+    if kept is not None and not kept.is_file():  # in a build: the LaTeX build draws from it
+        _keep(kept, _spec_json(spec).encode())
+    include = f"\\noindent\\sphinxincludegraphics{{{{{CHART_PDF_PREFIX}{chart_digest(spec)}}}.pdf}}"
+    return f"```{{raw}} latex\n{include}\n```\n"
+
+
+CHART_PDF_PREFIX = "chart-"
+SPEC_SUFFIX = ".vl.json"
+_CHART_INCLUDE = re.compile(re.escape(CHART_PDF_PREFIX) + r"([0-9a-f]{64})\}\.pdf")
+
+
+def write_chart_pdfs(tex_folder: Path) -> list[Path]:
+    """Draw every chart the LaTeX files in ``tex_folder`` include, from the specs the pages kept,
+    beside them (the LaTeX build's last step before TeX runs); returns the files written."""
+    folder = paths.chart_cache_dir()
+    written = []
+    digests = sorted({d for tex in tex_folder.glob("*.tex") for d in _CHART_INCLUDE.findall(tex.read_text("utf-8"))})
+    for digest in digests:
+        kept = folder / f"{digest}{SPEC_SUFFIX}" if folder is not None else None
+        if kept is None or not kept.is_file():
+            raise FileNotFoundError(
+                f"the chart {digest[:16]} has no kept spec in {folder}: run `hepmet build --all --pdf`"
+            )
+        target = tex_folder / f"{CHART_PDF_PREFIX}{digest}.pdf"
+        target.write_bytes(chart_pdf(json.loads(kept.read_text("utf-8"))))
+        written.append(target)
+    return written
 
 
 def _column_widths(frame: pd.DataFrame) -> list[int]:

@@ -330,6 +330,14 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
         _write_if_changed(folder / name, content)
 
 
+def on_build_finished_chart_pdfs(app: Sphinx, exception: Exception | None) -> None:
+    # Sphinx's build ends before Jupyter Book runs TeX on its files: the drawings are there in time.
+    if exception is None and app.builder.format == "latex":
+        from figures import render  # imported here: Altair and pandas are not the site build's to load
+
+        render.write_chart_pdfs(Path(app.outdir))
+
+
 def setup(app: Sphinx) -> dict:
     # Where the pages run: "in-process" (figures.execute: imports paid once) or "kernel" (myst-nb's).
     app.add_config_value("hepmet_execution", execute.IN_PROCESS, "env")
@@ -341,11 +349,8 @@ def setup(app: Sphinx) -> dict:
     # The edition stamp, after the config-inited handler above (sphinx_ext's own priority 400).
     app.connect("config-inited", on_config_inited_edition, priority=450)
     app.connect("html-page-context", on_html_page_context_edition)
-    # Chart PDFs drawn only by builds that write a PDF (handlers in figures.execute).
-    app.connect("builder-inited", execute.on_builder_inited)
-    app.connect("env-get-outdated", execute.on_env_get_outdated)
-    app.connect("doctree-read", execute.on_doctree_read)
-    app.connect("env-purge-doc", execute.on_env_purge_doc)
+    # The PDF edition's chart drawings, made once its LaTeX files are written (figures.render).
+    app.connect("build-finished", on_build_finished_chart_pdfs)
     # Icons inline instead of Font Awesome's script; search scripts on the search page only.
     app.add_css_file("icons.css")
     app.connect("build-finished", page_weight.on_build_finished)
