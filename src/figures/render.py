@@ -16,7 +16,6 @@ blocks on a narrow screen, and as a raw LaTeX longtable; both escaped.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import json
@@ -189,7 +188,7 @@ def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
     # Ids come from the spec, so the same chart gives the same bytes in every build.
     cid = "chart-" + digest[:16]
     vega = vega_spec(spec)
-    svg = chart_svg(spec, vega)
+    chart_svg(spec, vega)  # kept in the build's store: sphinx_ext copies it into the site
     label = html.escape(description, quote=True)
     # The static drawing: a site path from the site's root, which sphinx_ext makes relative to each
     # page. Inside <noscript> a browser that runs scripts never fetches it; data-static lets
