@@ -17,8 +17,8 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
 - the edition (``figures.edition``): its facts on the PDF's title page and, for a multi-version
   site, the version switcher (``config-inited``); its stamp in every page's footer
   (``html-page-context``).
-- ``build-finished``: writes the downloads (``figures.downloads``) and fixes the theme's markup for
-  accessibility.
+- ``build-finished``: writes the downloads (``figures.downloads``) and the evidence explorer's rows
+  (``figures.explorer``), and fixes the theme's markup for accessibility.
 """
 
 from __future__ import annotations
@@ -35,7 +35,18 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import chapter_citations, data_files, deps, downloads, edition, execute, page_weight, paths
+from figures import (
+    chapter_citations,
+    data_files,
+    dataset,
+    deps,
+    downloads,
+    edition,
+    execute,
+    explorer,
+    page_weight,
+    paths,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +307,9 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
     if exception is not None or app.builder.format != "html":
         return
     folder = Path(app.outdir) / downloads.FOLDER
-    for name, content in downloads.files().items():
+    # The explorer's rows script goes beside the downloads: its page loads it, no page lists it.
+    files = {**downloads.files(), **explorer.site_files(dataset.outcomes())}
+    for name, content in files.items():
         _write_if_changed(folder / name, content)
 
 
