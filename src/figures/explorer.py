@@ -109,6 +109,7 @@ PAGE_ROWS = 200
 # by the build into the downloads folder (figures.sphinx_ext), so it is loaded, never inlined.
 ROWS_FILE = "hepmet-explorer-rows.js"
 ROWS_GLOBAL = "hepmetExplorerRows"
+NAME = "evidence-explorer"  # the explorer's element id, under which ROWS_FILE files its rows
 
 
 def _cell_parts(key: str, row: dict) -> tuple[str, str | None, str]:
@@ -128,10 +129,10 @@ def _cell(key: str, row: dict) -> str:
     return f"<td{attributes}>{html.escape(text)}</td>"
 
 
-def rows_script(rows: pd.DataFrame, name: str = "evidence-explorer") -> bytes:
+def rows_script(rows: pd.DataFrame, name: str) -> bytes:
     """``ROWS_FILE``: every row as ``[age class, cell, ...]``, a cell being its text or
-    ``[text, attribute, value]``. JSON is a JavaScript literal; sorted keys and the frame's order
-    give the same bytes for the same data."""
+    ``[text, attribute, value]``. JSON is a JavaScript literal; rows in the frame's order and cells
+    in ``COLUMNS`` order give the same bytes for the same data."""
     records = []
     for row in rows.to_dict("records"):
         cells = []
@@ -149,7 +150,7 @@ def rows_script(rows: pd.DataFrame, name: str = "evidence-explorer") -> bytes:
     ).encode()
 
 
-def explorer_html(rows: pd.DataFrame, caption: str, name: str, prefix: str = "../") -> str:
+def explorer_html(rows: pd.DataFrame, caption: str, name: str, prefix: str) -> str:
     """The explorable table: the first ``PAGE_ROWS`` rows as escaped cells, the script that holds
     every row (``prefix``: the page's way to the site root), its controls filled in by
     ``evidence-explorer.js``."""
@@ -191,9 +192,7 @@ def plain_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={k: v[0] for k, v in COLUMNS.items()})
 
 
-def explorer_table(
-    outcomes: pd.DataFrame, caption: str, name: str = "evidence-explorer", page_depth: int = 1
-) -> render.Display:
+def explorer_table(outcomes: pd.DataFrame, caption: str, name: str = NAME, page_depth: int = 1) -> render.Display:
     """Every outcome as the explorable table (site: its rows from ``ROWS_FILE``, for a page
     ``page_depth`` folders below the site root) or a plain, numbered table of every row (PDF)."""
     rows = evidence_rows(outcomes)
@@ -204,4 +203,4 @@ def explorer_table(
 
 def site_files(outcomes: pd.DataFrame) -> dict[str, bytes]:
     """What the build writes into the site's downloads folder for the explorer: ``ROWS_FILE``."""
-    return {ROWS_FILE: rows_script(evidence_rows(outcomes))}
+    return {ROWS_FILE: rows_script(evidence_rows(outcomes), NAME)}
