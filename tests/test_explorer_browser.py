@@ -75,7 +75,7 @@ def test_the_page_asks_for_nothing_outside_the_site(evidence_page):
     assert len(_visible(page)) == _row_count(page)
     assert len(_fixture_studies(_visible(page))) == 8
     # The rows came from the rows script the build wrote beside the downloads.
-    assert page.evaluate("window.hepmetExplorerRows['evidence-explorer'].length") == _row_count(page)
+    assert page.evaluate("window.hepmetExplorerRows['evidence-explorer'].rows.length") == _row_count(page)
 
 
 def test_filters_narrow_the_rows(evidence_page):

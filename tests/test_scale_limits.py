@@ -194,8 +194,8 @@ def test_explorer_page_holds_the_first_rows_and_its_script_every_row(many_studie
     script = explorer.site_files(outcomes)[explorer.ROWS_FILE].decode("utf-8")
     prefix = f'window.{explorer.ROWS_GLOBAL}["evidence-explorer"] = '
     (line,) = [x for x in script.splitlines() if x.startswith(prefix)]
-    rows = json.loads(line.removeprefix(prefix).removesuffix(";"))
-    assert len(rows) == len(outcomes)
+    data = json.loads(line.removeprefix(prefix).removesuffix(";"))
+    assert len(data["rows"]) == len(outcomes)
     first = explorer.evidence_rows(outcomes).iloc[0]
-    assert rows[0][:3] == [first["age_class"], first["study"], first["tumour"]]
+    assert [data["strings"][i] for i in data["rows"][0][:3]] == [first["age_class"], first["study"], first["tumour"]]
     assert script == explorer.site_files(outcomes)[explorer.ROWS_FILE].decode("utf-8")  # same bytes

@@ -130,18 +130,25 @@ def _cell(key: str, row: dict) -> str:
 
 
 def rows_script(rows: pd.DataFrame, name: str) -> bytes:
-    """``ROWS_FILE``: every row as ``[age class, cell, ...]``, a cell being its text or
-    ``[text, attribute, value]``. JSON is a JavaScript literal; rows in the frame's order and cells
-    in ``COLUMNS`` order give the same bytes for the same data."""
+    """``ROWS_FILE``: ``{"strings": [...], "rows": [...]}``, each row ``[age class, cell, ...]`` and a
+    cell the index of its text in ``strings`` or ``[text, attribute, value]`` as indices. Tumours,
+    populations, outcomes and studies repeat from row to row: each text is written once (under a third of
+    the plain rows' bytes at x100). Rows in the frame's order, texts in first-use order: the same
+    bytes for the same data."""
+    strings: dict[str, int] = {}
+
+    def index(value: str) -> int:
+        return strings.setdefault(value, len(strings))
+
     records = []
     for row in rows.to_dict("records"):
-        cells = []
+        cells = [index(row["age_class"])]
         for key in COLUMNS:
             text, attribute, value = _cell_parts(key, row)
-            cells.append([text, attribute, value] if attribute else text)
-        records.append([row["age_class"], *cells])
+            cells.append([index(text), index(attribute), index(value)] if attribute else index(text))
+        records.append(cells)
     # ensure_ascii: U+2028 and U+2029 end a line in older JavaScript parsers; escaped, they cannot.
-    payload = json.dumps(records, ensure_ascii=True, separators=(",", ":"))
+    payload = json.dumps({"strings": list(strings), "rows": records}, ensure_ascii=True, separators=(",", ":"))
     target = f"{ROWS_GLOBAL}[{json.dumps(name)}]"
     return (
         "// Every row of the evidence explorer (figures.explorer), loaded by its page.\n"

@@ -6,22 +6,25 @@
   "use strict";
 
   // Replace the page's rows with every row of the rows script, when it loaded (without it, for
-  // example a page saved on its own, the explorer works over the rows the page holds).
+  // example a page saved on its own, the explorer works over the rows the page holds). A row is
+  // [age class, cell, ...], each an index into the script's strings, or [text, data attribute,
+  // its value] as three indices.
   function loadRows(explorer, body) {
-    var all = window.hepmetExplorerRows && window.hepmetExplorerRows[explorer.id];
-    if (!all) { return; }
+    var data = window.hepmetExplorerRows && window.hepmetExplorerRows[explorer.id];
+    if (!data) { return; }
+    var strings = data.strings;
     var fragment = document.createDocumentFragment();
-    all.forEach(function (values) {
+    data.rows.forEach(function (values) {
       var row = document.createElement("tr");
-      row.dataset.age = values[0];
+      row.dataset.age = strings[values[0]];
       for (var i = 1; i < values.length; i++) {
         var cell = row.insertCell();
         var value = values[i];
-        if (typeof value === "string") {
-          cell.textContent = value;
-        } else {  // [text, data attribute, its value]
-          cell.textContent = value[0];
-          cell.dataset[value[1]] = value[2];
+        if (typeof value === "number") {
+          cell.textContent = strings[value];
+        } else {
+          cell.textContent = strings[value[0]];
+          cell.dataset[strings[value[1]]] = strings[value[2]];
         }
       }
       fragment.appendChild(row);
