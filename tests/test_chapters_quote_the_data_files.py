@@ -264,7 +264,7 @@ def test_a_new_study_file_appears_in_the_evidence_table_and_is_cited(tmp_path, m
         # Contributor text is escaped: no emphasis, code or citation role survives from the flag.
         assert "\\*made\\-up\\*" in shown and "\\`code\\`" in shown and "\\{cite\\:p\\}" in shown
         # The chapter's sentence above the table cites every study, oldest first.
-        intro = text.evidence_intro("wt", "tab-wt-evidence").markdown
+        intro = text.evidence_intro("wt", "tab-wt-evidence", tables.EVIDENCE_STUDIES).markdown
         assert "5 studies" not in intro and "6 studies" in intro
         assert intro.index("ehrlich2009hepatic") < intro.index("berger2013relationship")
     finally:

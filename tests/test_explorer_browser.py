@@ -1,15 +1,22 @@
 """The explorable evidence table in headless Chromium, network closed: filters, search, sort.
 
 The site holds the real studies and the fixture studies; exact expectations are on the fixture
-rows (citation prefix), and every visible row must satisfy the filter.
+rows (citation prefix), and every visible row must satisfy the filter. A page of more rows than
+the page holds (``explorer.PAGE_ROWS``) is made without a build: its rows come from the rows
+script, as text.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from browser import chromium, open_page
 from chart_specs import datasets, page_specs, side_by_side
+from figures import downloads, explorer
 from synthesis_site import built_fixture_site
 
 pytestmark = pytest.mark.browser
@@ -66,6 +73,8 @@ def test_the_page_asks_for_nothing_outside_the_site(evidence_page):
     page = evidence_page.page
     assert len(_visible(page)) == _row_count(page)
     assert len(_fixture_studies(_visible(page))) == 8
+    # The rows came from the rows script the build wrote beside the downloads.
+    assert page.evaluate("window.hepmetExplorerRows['evidence-explorer'].rows.length") == _row_count(page)
 
 
 def test_filters_narrow_the_rows(evidence_page):
@@ -129,4 +138,62 @@ def test_forest_plots_draw_offline_with_their_marks(tmp_path_factory, browser):
     # One square per study row of the spec and one pooled diamond (an area mark) in the SVG.
     assert forest_chart.locator("g.mark-symbol path").count() == studies == 3
     assert forest_chart.locator("g.mark-area path").count() == 1
+    page.context.close()
+
+
+HOSTILE = 'Zz 2020 <img src=x onerror="window.__injected=1">'
+
+
+def _outcome(index: int, label: str) -> dict:
+    return {
+        "citation": f"s{index}",
+        "label": label,
+        "tumour": "nb",
+        "age_group": "pediatric",
+        "interventions": ["resection"],
+        "agents": [],
+        "measure": "OS",
+        "kind": "survival",
+        "timepoint_months": 60,
+        "group": "all",
+        "n": 10,
+        "estimate": 50 + index % 40,
+        "unit": "percent",
+        "events": None,
+        "denominator": None,
+        "ci_low": None,
+        "ci_high": None,
+        "ci_level": None,
+        "outcome_id": "os",
+    }
+
+
+def test_a_page_of_more_rows_than_it_holds_loads_every_row_from_its_script_as_text(tmp_path, browser):
+    total = explorer.PAGE_ROWS + 50
+    # The hostile label sorts last: it is only in the rows script, never in the page.
+    outcomes = pd.DataFrame([_outcome(i, f"Study {i:04d} 2000") for i in range(total - 1)] + [_outcome(0, HOSTILE)])
+    site = tmp_path / "site"
+    (site / "book").mkdir(parents=True)
+    (site / downloads.FOLDER).mkdir()
+    shutil.copy(Path(explorer.__file__).parent / "static" / "evidence-explorer.js", site / "book")
+    for name, content in explorer.site_files(outcomes).items():
+        (site / downloads.FOLDER / name).write_bytes(content)
+    table = explorer.explorer_table(outcomes, caption="Every outcome").bundle["text/html"]
+    assert "Zz 2020" not in table
+    page_file = site / "book" / "explorer.html"
+    page_file.write_text(
+        f'<!DOCTYPE html><html><head><script src="evidence-explorer.js"></script></head><body>{table}</body></html>',
+        encoding="utf-8",
+    )
+    visit = open_page(browser, page_file.as_uri(), allowed_prefix=site.as_uri())
+    page = visit.page
+    page.wait_for_selector(".hepmet-explorer-controls select")
+    assert visit.outside == [] and visit.console_errors == []
+    assert _row_count(page) == total
+    assert page.text_content(".hepmet-explorer-count") == f"{total} of {total} outcomes shown"
+    assert page.is_hidden(".hepmet-explorer-more")  # it speaks to readers without JavaScript
+    page.fill(".hepmet-explorer-search", "zz 2020")
+    assert [r["study"] for r in _visible(page)] == [HOSTILE]
+    assert page.evaluate("typeof window.__injected") == "undefined"
+    assert page.locator(".hepmet-explorer-table img").count() == 0
     page.context.close()

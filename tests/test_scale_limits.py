@@ -1,6 +1,9 @@
 """What the book does above today's dataset (issue 11's x100 scale): a citation sentence cites in
-groups, and a chart with one row per study draws only the most recent ones and says how many it
-leaves out. Fast: synthetic studies (copies of the real ones under new keys), no Sphinx build."""
+groups, a chart with one row per study draws only the most recent ones and says how many it
+leaves out, a tumour's evidence table shows only its most recent studies and says where the others
+are, and the evidence explorer's page holds a bounded number of rows (every row is in the rows
+script the build writes beside the downloads). Fast: synthetic studies (copies of the real ones
+under new keys), no Sphinx build."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import pandas as pd
 import pytest
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-from figures import chapter, chart_data, dataset, render, text
+from figures import chapter, chart_data, dataset, explorer, formats, render, tables, text
 
 ROLE = re.compile(r"\{cite:p\}`([^`]*)`")
 SPEC = re.compile(r'<script type="application/json" id="[^"]+-spec">(.*?)</script>', re.S)
@@ -64,7 +67,7 @@ def test_a_role_never_holds_more_than_the_group_and_keeps_every_key_in_order():
 def test_evidence_intro_of_a_large_tumour_cites_every_study_in_groups(many_studies):
     nb = [r["citation"] for r in many_studies if r["population"]["tumour"] == "nb"]
     assert len(nb) > 2 * text.CITE_GROUP
-    markdown = text.evidence_intro("nb", "tab-nb-evidence").markdown
+    markdown = text.evidence_intro("nb", "tab-nb-evidence", tables.EVIDENCE_STUDIES).markdown
     roles = ROLE.findall(markdown)
     assert len(roles) == -(-len(nb) // 100)
     assert sorted(",".join(roles).split(",")) == sorted(nb)
@@ -139,3 +142,61 @@ def test_contrasts_of_thousands_of_studies_draw_the_latest_studies_panels(many_s
     studies = {row["study"] for row in _chart_rows(drawn) if "study" in row}
     assert studies == {r["label"] for r in copies[-60:]}
     assert f"the 60 most recent of {len(copies)} studies" in note.bundle["text/plain"]
+
+
+def test_today_s_tables_are_under_the_limits():
+    # The thresholds are well above today's dataset, so today's evidence tables and explorer page
+    # are whole (and their visible text what it was before the limits).
+    per_tumour = pd.Series([s["population"]["tumour"] for s in dataset.studies()]).value_counts()
+    assert per_tumour.max() <= tables.EVIDENCE_STUDIES // 2
+    assert len(dataset.outcomes()) <= explorer.PAGE_ROWS // 2
+
+
+def _table_labels(markdown: str) -> list[str]:
+    # A list-table row opens with "* - <first cell>"; the first row is the header.
+    return [line.removeprefix("* - ") for line in markdown.splitlines() if line.startswith("* - ")][1:]
+
+
+def test_evidence_table_of_thousands_of_studies_shows_the_latest_and_says_where_the_others_are(many_studies):
+    nb = [r for r in many_studies if r["population"]["tumour"] == "nb"]
+    assert len(nb) > 2 * tables.EVIDENCE_STUDIES
+    table, note = chapter.evidence_table("nb", caption="Neuroblastoma").parts
+    latest = [r["label"] for r in nb[-tables.EVIDENCE_STUDIES :]]  # synthetic years rise with the index
+    assert _table_labels(table.markdown) == [render.escape_markdown(label) for label in latest]
+    others = len(nb) - tables.EVIDENCE_STUDIES
+    assert note.bundle["text/plain"] == (
+        f"This table shows the 60 most recent of {len(nb)} studies; the other {others}, and all of their "
+        "outcomes, are in the evidence explorer of Evidence tables and in the dataset download."
+    )
+    assert "{doc}`/book/evidence-tables`" in note.markdown
+    # The sentence above the table still cites every study, and says the table shows the latest.
+    intro = chapter.evidence_intro("nb").markdown
+    assert "the 60 most recent set out in {numref}`tab-nb-evidence`" in intro
+    assert sorted(",".join(ROLE.findall(intro)).split(",")) == sorted(r["citation"] for r in nb)
+
+
+def test_explorer_page_holds_the_first_rows_and_its_script_every_row(many_studies):
+    outcomes = dataset.outcomes()
+    assert len(outcomes) > 2 * explorer.PAGE_ROWS
+    page = chapter.evidence_explorer().bundle["text/html"]
+    assert page.count("<tr data-age=") == explorer.PAGE_ROWS
+    assert f'<script defer src="../downloads/{explorer.ROWS_FILE}"></script>' in page
+    assert f"This page holds the first 200 of {formats.count(len(outcomes))} outcomes" in page
+    assert 'href="../downloads/hepmet-outcomes.csv"' in page
+    # Twice the studies: the same number of rows in the page, so about the same bytes.
+    doubled = many_studies + _synthetic(1800)[900:]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            dataset, "studies", lambda tumour=None: [r for r in doubled if tumour in (None, r["population"]["tumour"])]
+        )
+        bigger = chapter.evidence_explorer().bundle["text/html"]
+    assert bigger.count("<tr data-age=") == explorer.PAGE_ROWS and len(bigger) < 1.01 * len(page)
+    # The rows script: every row, in the page's order, as JavaScript assigning them to the global.
+    script = explorer.site_files(outcomes)[explorer.ROWS_FILE].decode("utf-8")
+    prefix = f'window.{explorer.ROWS_GLOBAL}["evidence-explorer"] = '
+    (line,) = [x for x in script.splitlines() if x.startswith(prefix)]
+    data = json.loads(line.removeprefix(prefix).removesuffix(";"))
+    assert len(data["rows"]) == len(outcomes)
+    first = explorer.evidence_rows(outcomes).iloc[0]
+    assert [data["strings"][i] for i in data["rows"][0][:3]] == [first["age_class"], first["study"], first["tumour"]]
+    assert script == explorer.site_files(outcomes)[explorer.ROWS_FILE].decode("utf-8")  # same bytes

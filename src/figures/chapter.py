@@ -88,15 +88,25 @@ def evidence_table_name(tumour: str) -> str:
 
 
 def evidence_intro(tumour: str) -> Display:
-    """The sentence above a tumour's evidence table: how many studies, each cited, oldest first."""
-    return text.evidence_intro(tumour, evidence_table_name(tumour))
+    """The sentence above a tumour's evidence table: how many studies, each cited, oldest first, and
+    how many of them the table shows."""
+    return text.evidence_intro(tumour, evidence_table_name(tumour), tables.EVIDENCE_STUDIES)
 
 
-def evidence_table(tumour: str, caption: str) -> Display:
-    """A tumour's evidence table: one row per study, oldest first."""
-    return render.table(
-        tables.evidence_table(tumour), caption=caption, name=evidence_table_name(tumour), widths=tables.EVIDENCE_WIDTHS
+def evidence_table(tumour: str, caption: str) -> Display | Displays:
+    """A tumour's evidence table: one row per study, oldest first; above ``tables.EVIDENCE_STUDIES``
+    studies, the most recent ones and a sentence saying where all of them are (in both editions)."""
+    limit = tables.EVIDENCE_STUDIES
+    table = render.table(
+        tables.evidence_table(tumour, limit),
+        caption=caption,
+        name=evidence_table_name(tumour),
+        widths=tables.EVIDENCE_WIDTHS,
     )
+    total = len(dataset.studies(tumour))
+    if total <= limit:
+        return table
+    return Displays([table, text.table_limit_note(limit, total)])
 
 
 def flags_note(*topics: str) -> Display:
@@ -250,11 +260,15 @@ def prisma_flow() -> Display:
     return render.chart(prisma.prisma_chart(rounds, on_file), prisma.description(rounds, on_file))
 
 
-def evidence_explorer() -> Display:
+def evidence_explorer(page_depth: int = 1) -> Display:
+    """The explorable table of every outcome, for a page ``page_depth`` folders below the site root
+    (its rows load from the downloads folder)."""
     outcomes = dataset.outcomes()
     if outcomes.empty:
         return render.notice("No study in the dataset reports an outcome yet, so the evidence table is empty.")
-    return explorer.explorer_table(outcomes, caption="Every outcome of every study in the dataset")
+    return explorer.explorer_table(
+        outcomes, caption="Every outcome of every study in the dataset", page_depth=page_depth
+    )
 
 
 def appraisals() -> Display | Displays:

@@ -2,17 +2,22 @@
 
 The HTML edition gets a table that ``static/evidence-explorer.js`` (vanilla JS, served by the site
 itself) turns into filters, a search box and sortable columns; every cell and attribute is escaped
-with ``html.escape``. The PDF edition gets the same rows as a plain table through
-``render.table``.
+with ``html.escape``. The page itself carries at most ``PAGE_ROWS`` rows (what a reader without
+JavaScript sees, with a link to the CSV download when there are more); every row travels in
+``ROWS_FILE``, a script the build writes beside the downloads that assigns the rows to a global,
+which the explorer's script puts into the table as text (so the site still works from ``file://``,
+where a page may not ``fetch()`` a local JSON file). The PDF edition gets every row as a plain
+table through ``render.table``.
 """
 
 from __future__ import annotations
 
 import html
+import json
 
 import pandas as pd
 
-from figures import formats, labels, render
+from figures import downloads, formats, labels, render
 
 # Column: (header, filterable, numeric sort)
 COLUMNS = {
@@ -96,19 +101,66 @@ def evidence_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _cell(key: str, row: dict) -> str:
+# The rows the page itself carries: what a reader without JavaScript sees. Today's dataset has 64
+# outcome rows, so today's page carries all of them; at issue 11's x100 scale (about 6,400 rows,
+# 3 MB of HTML) the page carries these (about 0.1 MB) and the rest come from ROWS_FILE.
+PAGE_ROWS = 200
+# Every row of the explorer, as a script that assigns them to ROWS_GLOBAL[<explorer id>]; written
+# by the build into the downloads folder (figures.sphinx_ext), so it is loaded, never inlined.
+ROWS_FILE = "hepmet-explorer-rows.js"
+ROWS_GLOBAL = "hepmetExplorerRows"
+NAME = "evidence-explorer"  # the explorer's element id, under which ROWS_FILE files its rows
+
+
+def _cell_parts(key: str, row: dict) -> tuple[str, str | None, str]:
+    """A cell as (text shown, the data attribute the script reads or None, its value): the
+    separate values of a list cell (for its filter), the number a numeric column sorts by."""
     value = row[key]
-    attributes = ""
     if key == "interventions":
-        attributes = f' data-values="{html.escape(value, quote=True)}"'
-        value = value.replace(LIST_SEPARATOR, ", ")
-    elif key in ("estimate", "n"):
-        attributes = f' data-sort="{html.escape(formats.optional_number(row[key + "_value"]), quote=True)}"'
-    return f"<td{attributes}>{html.escape(str(value))}</td>"
+        return value.replace(LIST_SEPARATOR, ", "), "values", value
+    if key in ("estimate", "n"):
+        return str(value), "sort", formats.optional_number(row[key + "_value"])
+    return str(value), None, ""
 
 
-def explorer_html(rows: pd.DataFrame, caption: str, name: str) -> str:
-    """The explorable table: escaped cells, its controls filled in by ``evidence-explorer.js``."""
+def _cell(key: str, row: dict) -> str:
+    text, attribute, value = _cell_parts(key, row)
+    attributes = f' data-{attribute}="{html.escape(value, quote=True)}"' if attribute else ""
+    return f"<td{attributes}>{html.escape(text)}</td>"
+
+
+def rows_script(rows: pd.DataFrame, name: str) -> bytes:
+    """``ROWS_FILE``: ``{"strings": [...], "rows": [...]}``, each row ``[age class, cell, ...]`` and a
+    cell the index of its text in ``strings`` or ``[text, attribute, value]`` as indices. Tumours,
+    populations, outcomes and studies repeat from row to row: each text is written once (under a third of
+    the plain rows' bytes at x100). Rows in the frame's order, texts in first-use order: the same
+    bytes for the same data."""
+    strings: dict[str, int] = {}
+
+    def index(value: str) -> int:
+        return strings.setdefault(value, len(strings))
+
+    records = []
+    for row in rows.to_dict("records"):
+        cells = [index(row["age_class"])]
+        for key in COLUMNS:
+            text, attribute, value = _cell_parts(key, row)
+            cells.append([index(text), index(attribute), index(value)] if attribute else index(text))
+        records.append(cells)
+    # ensure_ascii: U+2028 and U+2029 end a line in older JavaScript parsers; escaped, they cannot.
+    payload = json.dumps({"strings": list(strings), "rows": records}, ensure_ascii=True, separators=(",", ":"))
+    target = f"{ROWS_GLOBAL}[{json.dumps(name)}]"
+    return (
+        "// Every row of the evidence explorer (figures.explorer), loaded by its page.\n"
+        f"window.{ROWS_GLOBAL} = window.{ROWS_GLOBAL} || {{}};\n"
+        f"window.{target} = {payload};\n"
+    ).encode()
+
+
+def explorer_html(rows: pd.DataFrame, caption: str, name: str, prefix: str) -> str:
+    """The explorable table: the first ``PAGE_ROWS`` rows as escaped cells, the script that holds
+    every row (``prefix``: the page's way to the site root), its controls filled in by
+    ``evidence-explorer.js``."""
     head = "".join(
         f'<th scope="col" data-key="{key}" data-filter="{int(filterable)}" data-numeric="{int(numeric)}">'
         f"{html.escape(header)}</th>"
@@ -118,15 +170,25 @@ def explorer_html(rows: pd.DataFrame, caption: str, name: str) -> str:
         f'<tr data-age="{html.escape(row["age_class"], quote=True)}">'
         + "".join(_cell(k, row) for k in COLUMNS)
         + "</tr>"
-        for row in rows.to_dict("records")
+        for row in rows.head(PAGE_ROWS).to_dict("records")
     )
+    folder = f"{prefix}{downloads.FOLDER}/"
+    more = ""
+    if len(rows) > PAGE_ROWS:
+        csv = html.escape(folder + downloads.CSV_NAME, quote=True)
+        more = (
+            f'<p class="hepmet-explorer-more">This page holds the first {formats.count(PAGE_ROWS)} of '
+            f"{formats.count(len(rows))} outcomes; the others load with JavaScript, and every outcome is in "
+            f'the CSV download, <a href="{csv}" download>{html.escape(downloads.CSV_NAME)}</a>.</p>\n'
+        )
     return (
         f'<div class="hepmet-explorer" id="{html.escape(name, quote=True)}">\n'
+        f'<script defer src="{html.escape(folder + ROWS_FILE, quote=True)}"></script>\n'
         '<div class="hepmet-explorer-controls"></div>\n'
         '<p class="hepmet-explorer-count" aria-live="polite"></p>\n'
         '<div class="hepmet-explorer-scroll"><table class="hepmet-explorer-table">\n'
         f"<caption>{html.escape(caption)}</caption>\n"
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n</div>\n"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n{more}</div>\n"
     )
 
 
@@ -137,9 +199,15 @@ def plain_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={k: v[0] for k, v in COLUMNS.items()})
 
 
-def explorer_table(outcomes: pd.DataFrame, caption: str, name: str = "evidence-explorer") -> render.Display:
-    """Every outcome as the explorable table (site) or a plain, numbered table (PDF)."""
+def explorer_table(outcomes: pd.DataFrame, caption: str, name: str = NAME, page_depth: int = 1) -> render.Display:
+    """Every outcome as the explorable table (site: its rows from ``ROWS_FILE``, for a page
+    ``page_depth`` folders below the site root) or a plain, numbered table of every row (PDF)."""
     rows = evidence_rows(outcomes)
     plain = render.table(plain_rows(rows), caption=caption, name=name).bundle
     # myst-nb picks text/html for the site and text/markdown (a list-table) for the PDF.
-    return render.Display({"text/html": explorer_html(rows, caption, name), **plain})
+    return render.Display({"text/html": explorer_html(rows, caption, name, "../" * page_depth), **plain})
+
+
+def site_files(outcomes: pd.DataFrame) -> dict[str, bytes]:
+    """What the build writes into the site's downloads folder for the explorer: ``ROWS_FILE``."""
+    return {ROWS_FILE: rows_script(evidence_rows(outcomes), NAME)}

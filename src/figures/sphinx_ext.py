@@ -20,7 +20,8 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
   site, the version switcher (``config-inited``); its stamp in every page's footer
   (``html-page-context``).
 - ``build-finished``: copies the static chart drawings the pages show into the site, writes the
-  downloads (``figures.downloads``) and fixes the theme's markup for accessibility.
+  downloads (``figures.downloads``) and the evidence explorer's rows (``figures.explorer``), and
+  fixes the theme's markup for accessibility.
 """
 
 from __future__ import annotations
@@ -37,7 +38,18 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import chapter_citations, data_files, deps, downloads, edition, execute, page_weight, paths
+from figures import (
+    chapter_citations,
+    data_files,
+    dataset,
+    deps,
+    downloads,
+    edition,
+    execute,
+    explorer,
+    page_weight,
+    paths,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -326,7 +338,9 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
     if exception is not None or app.builder.format != "html":
         return
     folder = Path(app.outdir) / downloads.FOLDER
-    for name, content in downloads.files().items():
+    # The explorer's rows script goes beside the downloads: its page loads it, no page lists it.
+    files = {**downloads.files(), **explorer.site_files(dataset.outcomes())}
+    for name, content in files.items():
         _write_if_changed(folder / name, content)
 
 

@@ -108,10 +108,17 @@ def _flags(study: dict) -> str:
 
 # Relative widths of the evidence table's columns, for both editions (see render.table).
 EVIDENCE_WIDTHS = [9, 17, 20, 12, 28, 14]
+# The studies a tumour's evidence table shows, the most recent (about 2 kB of HTML each): today's
+# largest tumour has 10 studies, so today's tables are whole; at issue 11's x100 scale (a thousand
+# neuroblastoma studies, 2 MB of HTML) the others are in the evidence explorer and the downloads,
+# as the sentence under the table says (text.table_limit_note). The same number as
+# chart_data.CHART_STUDIES, so a chapter's table and its charts show the same most recent studies.
+EVIDENCE_STUDIES = 60
 
 
-def evidence_table(tumour: str) -> pd.DataFrame:
-    """One row per study of ``tumour`` in ``data/studies/``, oldest first.
+def evidence_table(tumour: str, limit: int | None = None) -> pd.DataFrame:
+    """One row per study of ``tumour`` in ``data/studies/``, oldest first; with ``limit``, only the
+    ``limit`` most recent studies.
 
     Columns: study label; design, setting and period; population and age with the number of
     patients and of patients with liver metastases; interventions; main outcomes (estimates with
@@ -120,7 +127,8 @@ def evidence_table(tumour: str) -> pd.DataFrame:
     Show it with ``widths=EVIDENCE_WIDTHS``.
     """
     rows = []
-    for study in sorted(dataset.studies(tumour), key=text.chronological):
+    studies = sorted(dataset.studies(tumour), key=text.chronological)
+    for study in studies if limit is None else studies[-limit:]:
         rows.append(
             {
                 "Study": study["label"],

@@ -114,15 +114,19 @@ def chronological(study: dict) -> tuple:
     return (int(year) if year.isdigit() else 9999, study["label"], study["citation"])
 
 
-def evidence_intro(tumour: str, table_name: str) -> render.Display:
+def evidence_intro(tumour: str, table_name: str, table_studies: int) -> render.Display:
     """The sentence above a chapter's evidence table: how many studies the dataset holds for
-    ``tumour``, each cited, oldest first (in roles of at most ``CITE_GROUP`` keys)."""
+    ``tumour``, each cited, oldest first (in roles of at most ``CITE_GROUP`` keys); the table
+    shows at most ``table_studies`` of them, the most recent."""
     records = sorted(dataset.studies(tumour), key=chronological)
     if not records:
         return render.markdown("The dataset holds no study of this tumor yet.", "No study yet.")
     count = plural(len(records), "study", "studies")
     keys = [r["citation"] for r in records]
-    markdown = f"The dataset holds {count} of this tumor {cite_roles(keys)}, set out in {{numref}}`{table_name}`."
+    shown = "" if len(records) <= table_studies else f"the {number(table_studies)} most recent "
+    markdown = (
+        f"The dataset holds {count} of this tumor {cite_roles(keys)}, {shown}set out in {{numref}}`{table_name}`."
+    )
     return render.markdown(markdown, f"The dataset holds {count} of this tumor.")
 
 
@@ -182,3 +186,14 @@ def chart_limit_note(shown: int, total: int, what: str, where: str) -> render.Di
         f"the other {number(total - shown)} are left out of it, and all of them are {where}."
     )
     return render.notice(sentence)
+
+
+def table_limit_note(shown: int, total: int) -> render.Display:
+    """The sentence under a tumour's evidence table that shows only its ``shown`` most recent of
+    ``total`` studies (``figures.tables.EVIDENCE_STUDIES``): where all of them are."""
+    sentence = (
+        f"This table shows the {number(shown)} most recent of {number(total)} studies; "
+        f"the other {number(total - shown)}, and all of their outcomes, are in the evidence explorer "
+        "of {doc}`/book/evidence-tables` and in the dataset download."
+    )
+    return render.markdown(sentence, sentence.replace("{doc}`/book/evidence-tables`", "Evidence tables"))

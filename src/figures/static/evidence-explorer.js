@@ -1,7 +1,39 @@
 // The explorable evidence table: filters, a search box and sortable columns over the table that
 // figures.explorer writes (already escaped). Vanilla JS, served by the site itself: works offline.
+// The page holds only the first rows; every row comes from the rows script the page loads
+// (figures.explorer.ROWS_FILE), and is put into the table as text, never as markup.
 (function () {
   "use strict";
+
+  // Replace the page's rows with every row of the rows script, when it loaded (without it, for
+  // example a page saved on its own, the explorer works over the rows the page holds). A row is
+  // [age class, cell, ...], each an index into the script's strings, or [text, data attribute,
+  // its value] as three indices.
+  function loadRows(explorer, body) {
+    var data = window.hepmetExplorerRows && window.hepmetExplorerRows[explorer.id];
+    if (!data) { return; }
+    var strings = data.strings;
+    var fragment = document.createDocumentFragment();
+    data.rows.forEach(function (values) {
+      var row = document.createElement("tr");
+      row.dataset.age = strings[values[0]];
+      for (var i = 1; i < values.length; i++) {
+        var cell = row.insertCell();
+        var value = values[i];
+        if (typeof value === "number") {
+          cell.textContent = strings[value];
+        } else {
+          cell.textContent = strings[value[0]];
+          cell.dataset[strings[value[1]]] = strings[value[2]];
+        }
+      }
+      fragment.appendChild(row);
+    });
+    body.textContent = "";
+    body.appendChild(fragment);
+    var more = explorer.querySelector(".hepmet-explorer-more");
+    if (more) { more.hidden = true; }  // it tells readers without JavaScript where the rest is
+  }
 
   function cellText(row, index) {
     return row.cells[index].textContent;
@@ -17,6 +49,7 @@
     var controls = explorer.querySelector(".hepmet-explorer-controls");
     var count = explorer.querySelector(".hepmet-explorer-count");
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    loadRows(explorer, table.tBodies[0]);
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var filters = [];
 
