@@ -1,4 +1,5 @@
-"""Page weight: a page loads the chart and explorer scripts only when it shows a chart or the explorer,
+"""Page weight: a page loads the chart and explorer scripts (and the theme's component and copy-button
+assets) only when it shows a chart, the explorer, a component or a code block,
 the search index only on the search page, and the theme's icons as inline SVG."""
 
 from __future__ import annotations
@@ -7,18 +8,23 @@ import re
 
 from browser import site_pages
 
-# (script, the markup of a page that needs it)
+# (asset, the markup of a page that needs it, whether some page of the book must need it)
 PAGE_SCRIPTS = [
-    ("_static/vega/vega.min.js", 'class="hepmet-chart"'),
-    ("_static/vega/vega-tooltip.js", 'class="hepmet-chart"'),
-    ("_static/hepmet.js", 'class="hepmet-chart"'),
-    ("_static/evidence-explorer.js", 'class="hepmet-explorer"'),
+    ("_static/vega/vega.min.js", 'class="hepmet-chart"', True),
+    ("_static/vega/vega-tooltip.js", 'class="hepmet-chart"', True),
+    ("_static/hepmet.js", 'class="hepmet-chart"', True),
+    ("_static/evidence-explorer.js", 'class="hepmet-explorer"', True),
+    # Jupyter Book's own: sphinx-design's components (no page uses one today) and the copy button.
+    ("_static/sphinx-design.min.css", 'class="sd-', False),
+    ("_static/design-tabs.js", 'class="sd-', False),
+    ("_static/copybutton.js", 'class="highlight"', True),
+    ("_static/clipboard.min.js", 'class="highlight"', True),
 ]
 
 
 def test_only_the_pages_that_use_a_script_load_it(built_site):
     site = built_site / "_build" / "html"
-    for script, marker in PAGE_SCRIPTS:
+    for script, marker, needed_somewhere in PAGE_SCRIPTS:
         users, loaders = set(), set()
         for name in site_pages(site):
             html = (site / name).read_text(encoding="utf-8")
@@ -26,7 +32,7 @@ def test_only_the_pages_that_use_a_script_load_it(built_site):
                 users.add(name)
             if script in html:
                 loaders.add(name)
-        assert users, f"no page shows {marker!r}: nothing to check"
+        assert users or not needed_somewhere, f"no page shows {marker!r}: nothing to check"
         assert loaders == users, (
             f"{script}: loaded without use by {sorted(loaders - users)}, missing on {sorted(users - loaders)}"
         )

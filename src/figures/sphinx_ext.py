@@ -168,6 +168,13 @@ PAGE_ASSETS = {
     "hepmet.js": 'class="hepmet-chart"',
     "evidence-explorer.js": 'class="hepmet-explorer"',
     "evidence-explorer.css": 'class="hepmet-explorer"',
+    # Jupyter Book loads these on every page; sphinx-design's components (``sd-`` classes) and the
+    # copy button of code blocks (its selector is ``div.highlight pre``) are on few pages or none.
+    "sphinx-design.min.css": 'class="sd-',
+    "design-tabs.js": 'class="sd-',
+    "copybutton.js": 'class="highlight"',
+    "copybutton.css": 'class="highlight"',
+    "clipboard.min.js": 'class="highlight"',
 }
 
 
