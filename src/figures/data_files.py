@@ -18,6 +18,7 @@ from pybtex.database import BibliographyData
 from figures import references, schemas, screening_log, validate, yaml_lines
 
 REFERENCES = "references"
+REFERENCE_PART = "reference"  # one reference, ``reference:<key>``: what a page that cites it uses
 
 
 class DatasetError(Exception):
@@ -130,6 +131,8 @@ def part_digest(data_dir: Path, part: str) -> str:
         return _digest(sorted((data_dir / "grade").glob("*.yaml")), data_dir)
     if kind == REFERENCES:
         return _digest(reference_files(data_dir), data_dir)
+    if kind == REFERENCE_PART:
+        return _digest([f for f in [data_dir / REFERENCES / f"{arg}.bib"] if f.exists()], data_dir)
     # An unknown part depends on everything: never stale, at worst re-executed.
     return fingerprint(data_dir)
 

@@ -23,9 +23,11 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import importlib.metadata
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -100,7 +102,7 @@ def on_config_inited(app: Sphinx, config) -> None:
         raise ConfigError(f"hepmet_execution: {config.hepmet_execution!r} is not one of {', '.join(execute.MODES)}")
     execute.install(config.hepmet_execution)
 
-    config.bibtex_bibfiles = [str(p.relative_to(root)) for p in data_files.reference_files(data_dir)]
+    config.bibtex_bibfiles = [_references_file(app, root, data_dir)]
 
     # The chapters' kernels inherit this process's environment.
     os.environ[paths.DATA_DIR_VAR] = str(data_dir)
@@ -119,6 +121,24 @@ def on_config_inited(app: Sphinx, config) -> None:
         _refresh_digest(app, part)
     shutil.rmtree(_state_dir(app) / EXECUTED, ignore_errors=True)
     os.environ[paths.CHART_CACHE_VAR] = str(_chart_cache(app))
+
+
+REFERENCES_FILE = "references.bib"
+
+
+def _references_file(app: Sphinx, root: Path, data_dir: Path) -> str:
+    """Every ``data/references/*.bib`` in one file at a fixed path, for sphinxcontrib-bibtex.
+
+    Listing the files themselves changes ``bibtex_bibfiles`` with every new reference, and Sphinx
+    rewrites every page when an HTML option changes; a page that cites a reference is re-read
+    when that reference's own file changes (``on_doctree_read``).
+    """
+    target = _state_dir(app) / REFERENCES_FILE
+    # A byte-order mark is allowed at the start of a file only (bibtex_encoding is utf-8-sig).
+    entries = [p.read_bytes().removeprefix(codecs.BOM_UTF8).rstrip() for p in data_files.reference_files(data_dir)]
+    _write_if_changed(target, b"\n\n".join(entries) + b"\n")
+    # Relative to the project: the option's value is part of the HTML output's build information.
+    return os.path.relpath(target, root)
 
 
 CHART_CACHE = "chart-pdf"
@@ -230,20 +250,29 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
     env = app.env
     os.environ.pop(deps.DEPS_FILE_VAR, None)
     executed = bool(getattr(env, "nb_metadata", {}).get(env.docname, {}).get("exec_data"))
-    parts = deps.recorded(_deps_file(app, env.docname))
     if executed:
         # One marker per page executed in this build: the tests and the benchmark read them.
         marker = _state_dir(app) / EXECUTED / env.docname.replace("/", "__")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    # Every page depends on the code: this extension shapes pages that run none (their scripts,
-    # the edition stamp), so a change under src/figures must rewrite them too.
-    parts = [CODE_PART, *parts]
+    found = []  # what the page's code could not record
     # The bibliography directive lists the entries of data/references/ when the page is read: a
     # new reference must make the page be read again (it runs no code, so records nothing).
-    if next(iter(doctree.findall(bibliography)), None) is not None and BIBLIOGRAPHY_PART not in parts:
-        parts = [*parts, BIBLIOGRAPHY_PART]
-    for part in parts:
+    if next(iter(doctree.findall(bibliography)), None) is not None:
+        found.append(BIBLIOGRAPHY_PART)
+    # A citation shows its reference's authors and year (the links name the key, bibtex_cite_id):
+    # the page is read again when the file of a reference it cites changes, and a new reference
+    # cited elsewhere leaves it as it is.
+    cites = env.get_domain("cite").citation_refs
+    cited = {target.key for ref in cites if ref.docname == env.docname for target in ref.targets}
+    found += [f"{data_files.REFERENCE_PART}:{key}" for key in sorted(cited)]
+    # Kept with the parts the code recorded, so that the next build refreshes their digests before
+    # Sphinx decides which pages are outdated (on_config_inited).
+    record = _deps_file(app, env.docname)
+    deps.record_all(record, found)
+    # Every page depends on the code: this extension shapes pages that run none (their scripts,
+    # the edition stamp), so a change under src/figures must rewrite them too.
+    for part in [CODE_PART, *deps.recorded(record)]:
         env.note_dependency(str(_refresh_digest(app, part)))
 
 
@@ -289,6 +318,30 @@ def on_html_page_context_edition(app: Sphinx, pagename, templatename, context, d
     context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + stamp
 
 
+_STAMP = re.compile(r'<div class="hepmet-edition" .*?</div>')
+
+
+def on_build_finished_edition(app: Sphinx, exception: Exception | None) -> None:
+    """Bring the stamp of every page of the site up to date.
+
+    Sphinx rewrites only the pages it read again, but the stamp of every page names the data's
+    fingerprint, which a new study changes; this replaces the stamp of the pages left as they were
+    instead of rewriting them all.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    pdf_name = os.environ.get(edition.PDF_VAR)
+    for page in sorted(outdir.rglob("*.html")):
+        # The link Sphinx's pathto(pdf_name, 1) makes from this page.
+        pdf_href = Path(os.path.relpath(outdir / pdf_name, page.parent)).as_posix() if pdf_name else None
+        stamp = app.hepmet_edition.stamp_html(pdf_href)
+        text = page.read_text(encoding="utf-8")
+        fixed = _STAMP.sub(lambda _match, stamp=stamp: stamp, text)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 # --- downloads (figures.downloads): written into the site after every HTML build ---------------
 
 
@@ -311,6 +364,7 @@ def setup(app: Sphinx) -> dict:
     # The edition stamp, after the config-inited handler above (sphinx_ext's own priority 400).
     app.connect("config-inited", on_config_inited_edition, priority=450)
     app.connect("html-page-context", on_html_page_context_edition)
+    app.connect("build-finished", on_build_finished_edition)
     # Chart PDFs drawn only by builds that write a PDF (handlers in figures.execute).
     app.connect("builder-inited", execute.on_builder_inited)
     app.connect("env-get-outdated", execute.on_env_get_outdated)
