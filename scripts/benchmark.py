@@ -137,10 +137,11 @@ def clean_build_of_the_same_data(root: Path) -> list[str]:
 
 
 def build_sequence(
-    root: Path, pdf: bool, lenient: bool, clean_only: bool = False
+    root: Path, pdf: bool, lenient: bool, clean_only: bool = False, added_only: bool = False
 ) -> tuple[dict[str, Run], list[str] | None]:
     """The builds of one copy, in order, and the stale pages after adding a study (None for a floor
-    copy: execution off, lenient builds; and with ``clean_only``, which runs the clean build only)."""
+    copy: execution off, lenient builds; and with ``clean_only``, which runs the clean build only).
+    ``added_only`` runs the clean build, one study added and the no-stale-page check only."""
     extra = ["--lenient"] if lenient else []
     runs = {}
 
@@ -156,7 +157,8 @@ def build_sequence(
     timed("clean", "build", "--all")
     if clean_only:
         return runs, None
-    timed("no change", "build")
+    if not added_only:
+        timed("no change", "build")
     add_one_study(root)
     timed("one study added", "build")
     stale = None
@@ -168,6 +170,8 @@ def build_sequence(
         )
         for line in stale:
             print(f"[bench]     {line}", flush=True)
+    if added_only:
+        return runs, stale
     chapter = root / PROSE_CHAPTER
     chapter.write_text(chapter.read_text(encoding="utf-8") + PROSE_SENTENCE, encoding="utf-8")
     timed("prose changed", "build")
@@ -294,10 +298,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the clean build at each scale, no floor (enough for the x100 targets; minutes, not an hour)",
     )
+    parser.add_argument(
+        "--added-only",
+        action="store_true",
+        help="only the clean build, one study added and the no-stale-page check, at scale 1, no floor "
+        "and no page weights (issue 11's incremental target, side by side, in about two minutes)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     start_load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    scales = [1] if args.quick else [int(s) for s in args.scales.split(",")]
+    scales = [1] if args.quick or args.added_only else [int(s) for s in args.scales.split(",")]
 
     results, weights, stale = [], None, {}
     with tempfile.TemporaryDirectory(prefix="hepmet-bench-") as tmp:
@@ -307,9 +317,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[bench] scale x{scale}: {'full sequence' if full else 'HTML builds only (no PDF)'}", flush=True)
             root = copy_project(Path(tmp) / f"x{scale}" / "book")
             studies = multiply_studies(root, scale)
-            runs, stale[scale] = build_sequence(root, pdf=full, lenient=False, clean_only=args.clean_only)
+            runs, stale[scale] = build_sequence(
+                root,
+                pdf=full and not args.added_only,
+                lenient=False,
+                clean_only=args.clean_only,
+                added_only=args.added_only,
+            )
             if args.clean_only:
                 stale.pop(scale)
+            if args.clean_only or args.added_only:
                 floors = {name: Run(0.0, 0.0, True, 0.0) for name in runs}
             else:
                 floor_root = copy_project(Path(tmp) / f"x{scale}-floor" / "book")
@@ -336,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
                         "largest_page_bytes": page_bytes,
                     }
                 )
-            if scale == 1:
+            if scale == 1 and not args.added_only:
                 weights = page_weights(site)
 
     print()

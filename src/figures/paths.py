@@ -13,6 +13,9 @@ CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
 # Set by the build (figures.execute.on_builder_inited): "0" when it writes no PDF, so charts skip
 # their vector PDF drawing (the HTML site never shows it).
 CHART_PDFS_VAR = "HEPMET_CHART_PDFS"
+# Set by ``hepmet build`` for its Sphinx process: the dataset it has just validated, kept in the
+# build's state with the identity of the data and code it was checked with (figures.data_files).
+DATASET_STORE_VAR = "HEPMET_DATASET_STORE"
 
 BUILD_DIR = "_build"
 # Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
@@ -90,3 +93,8 @@ def state_beside(doctrees: Path) -> Path:
 def build_state(root: Path) -> Path:
     """The extension's state of the builds ``hepmet build`` runs in ``root``."""
     return state_beside(work_doctrees(root))
+
+
+def dataset_store(root: Path) -> Path:
+    """The checked dataset ``hepmet build`` hands its Sphinx process (figures.data_files)."""
+    return build_state(root) / "dataset.pickle"

@@ -59,14 +59,6 @@ def _write_if_changed(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
-def _code_digest() -> str:
-    h = hashlib.sha256()
-    for f in sorted(PACKAGE_DIR.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts:
-            h.update(str(f.relative_to(PACKAGE_DIR)).encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
-
-
 def _digest_file(app: Sphinx, part: str) -> Path:
     return _state_dir(app) / "digests" / (part.replace(":", "--") + ".sha256")
 
@@ -77,7 +69,7 @@ def _refresh_digest(app: Sphinx, part: str) -> Path:
     refreshed = app.hepmet_refreshed_digests  # emptied at the start of each build (config-inited)
     if part not in refreshed:
         data_dir = Path(app.confdir) / "data"
-        digest = _code_digest() if part == CODE_PART else data_files.part_digest(data_dir, part)
+        digest = data_files.code_digest() if part == CODE_PART else data_files.part_digest(data_dir, part)
         target = _digest_file(app, part)
         _write_if_changed(target, digest.encode())
         refreshed[part] = target
@@ -149,7 +141,7 @@ def _chart_cache(app: Sphinx) -> Path:
     """The folder of chart PDFs (figures.render.chart_pdf) for this code and these library
     versions; the folders of other versions are removed."""
     versions = "".join(f"{name}={importlib.metadata.version(name)};" for name in CHART_LIBRARIES)
-    key = hashlib.sha256((_code_digest() + versions).encode()).hexdigest()[:16]
+    key = hashlib.sha256((data_files.code_digest() + versions).encode()).hexdigest()[:16]
     folder = _state_dir(app) / CHART_CACHE / key
     for other in (_state_dir(app) / CHART_CACHE).glob("*"):
         if other != folder:
