@@ -3,8 +3,8 @@
 Every Sphinx event handler of the review is here (the modules they call hold no Sphinx hook):
 
 - ``config-inited``: validates ``data/`` and the chapters' citation keys (a problem stops the build
-  before anything is written; :mod:`figures.chapter_citations`), lists the ``.bib`` files of
-  ``data/references/`` for sphinxcontrib-bibtex, installs the in-process execution
+  before anything is written; :mod:`figures.chapter_citations`), gives sphinxcontrib-bibtex the
+  ``.bib`` files of ``data/references/`` as one file at a fixed path, installs the in-process execution
   (``figures.execute``), points the chapters' code at this checkout (``PYTHONPATH``,
   ``HEPMET_DATA_DIR``) and at the build's store of chart PDFs, and refreshes the digest of each
   part of the data.
@@ -12,11 +12,12 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
   re-executes) a page exactly when its data or the code under ``src/figures`` changed. A page
-  with a bibliography depends on the references, though it runs no code.
+  with a bibliography depends on the references, though it runs no code; a page depends on each
+  reference it cites.
 - ``html-page-context``: a page loads the chart and explorer scripts only when it shows one.
 - the edition (``figures.edition``): its facts on the PDF's title page and, for a multi-version
   site, the version switcher (``config-inited``); its stamp in every page's footer
-  (``html-page-context``).
+  (``html-page-context``, and ``build-finished`` for the pages Sphinx did not rewrite).
 - ``build-finished``: writes the downloads (``figures.downloads``) and fixes the theme's markup for
   accessibility.
 """
