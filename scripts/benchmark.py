@@ -53,10 +53,12 @@ from site_text import stale_pages  # noqa: E402
 PROSE_CHAPTER = "book/wilms-tumor.md"
 PROSE_SENTENCE = "\n\nThis sentence was added by the benchmark to time a change of prose.\n"
 
-# Measures the peak resident memory of the largest process of a command (its own or a child's).
+# Measures the peak resident memory of the largest process of a command (its own or a child's) and
+# the processor time of all of them.
 _PEAK = (
     "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr); sys.exit(code)"
 )
 
 
@@ -66,20 +68,24 @@ class Run:
     peak_mb: float
     ok: bool
     load: float  # the machine's 1-minute load average when the build ended (2 cores: 2 is full)
+    # Processor seconds of the build's processes: on a machine shared with other work it moves far
+    # less than the time on the clock, so the two builds of a ratio can be compared by it too.
+    cpu_seconds: float = 0.0
 
 
 def hepmet(root: Path, *args: str) -> Run:
-    """Run ``hepmet --root root args`` with the copy's own code; time and peak memory."""
+    """Run ``hepmet --root root args`` with the copy's own code; time, processor time and peak memory."""
     env = dict(os.environ, PYTHONPATH=str(root / "src"))
     command = [sys.executable, "-c", _PEAK, sys.executable, "-m", "figures.cli", "--root", str(root), *args]
     started = time.monotonic()
     result = subprocess.run(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.monotonic() - started
     lines = result.stderr.strip().splitlines()
-    peak_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    usage = lines[-1].split() if lines else []
+    peak_kb, cpu = (int(usage[0]), float(usage[1])) if len(usage) == 2 and usage[0].isdigit() else (0, 0.0)
     if result.returncode != 0:
         print(f"  ! hepmet {' '.join(args)} failed in {root}:\n" + "\n".join(lines[-15:]), file=sys.stderr)
-    return Run(seconds, peak_kb / 1024, result.returncode == 0, os.getloadavg()[0])
+    return Run(seconds, peak_kb / 1024, result.returncode == 0, os.getloadavg()[0], cpu)
 
 
 def synthetic_study(study_file: Path, index: int, target_dir: Path) -> None:
@@ -138,10 +144,11 @@ def clean_build_of_the_same_data(root: Path) -> list[str]:
 
 
 def build_sequence(
-    root: Path, pdf: bool, lenient: bool, clean_only: bool = False
+    root: Path, pdf: bool, lenient: bool, clean_only: bool = False, added_only: bool = False
 ) -> tuple[dict[str, Run], list[str] | None]:
     """The builds of one copy, in order, and the stale pages after adding a study (None for a floor
-    copy: execution off, lenient builds; and with ``clean_only``, which runs the clean build only)."""
+    copy: execution off, lenient builds; and with ``clean_only``, which runs the clean build only).
+    ``added_only`` runs the clean build, one study added and the no-stale-page check only."""
     extra = ["--lenient"] if lenient else []
     runs = {}
 
@@ -150,14 +157,15 @@ def build_sequence(
         run = runs[name]
         print(
             f"[bench]   {'floor ' if lenient else ''}{name}: {run.seconds:.1f} s, "
-            f"peak {run.peak_mb:.0f} MB, load {run.load:.1f}",
+            f"processor {run.cpu_seconds:.1f} s, peak {run.peak_mb:.0f} MB, load {run.load:.1f}",
             flush=True,
         )
 
     timed("clean", "build", "--all")
     if clean_only:
         return runs, None
-    timed("no change", "build")
+    if not added_only:
+        timed("no change", "build")
     add_one_study(root)
     timed("one study added", "build")
     stale = None
@@ -169,6 +177,8 @@ def build_sequence(
         )
         for line in stale:
             print(f"[bench]     {line}", flush=True)
+    if added_only:
+        return runs, stale
     chapter = root / PROSE_CHAPTER
     chapter.write_text(chapter.read_text(encoding="utf-8") + PROSE_SENTENCE, encoding="utf-8")
     timed("prose changed", "build")
@@ -244,6 +254,11 @@ def targets(results: list[dict], stale: dict[int, list[str]], weights) -> list[l
     row("clean HTML build / its floor (x1)", ratio("clean"), CLEAN_LIMIT)
     added, clean = by.get((1, "one study added")), by.get((1, "clean"))
     row("one study added / clean build (x1)", added and clean and added["seconds"] / clean["seconds"], ADDED_LIMIT)
+    row(
+        "the same, in processor seconds (x1)",
+        added and clean and clean.get("cpu_seconds") and added["cpu_seconds"] / clean["cpu_seconds"],
+        ADDED_LIMIT,
+    )
     if 1 in stale:
         row("pages stale after adding a study (x1)", len(stale[1]), 0, str(len(stale[1])))
     row("no change / the floor's no change (x1)", ratio("no change"), NO_CHANGE_LIMIT)
@@ -296,10 +311,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the clean build at each scale, no floor (enough for the x100 targets; minutes, not an hour)",
     )
+    parser.add_argument(
+        "--added-only",
+        action="store_true",
+        help="only the clean build, one study added and the no-stale-page check, at scale 1, no floor "
+        "and no page weights (issue 11's incremental target, side by side, in about two minutes)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     start_load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    scales = [1] if args.quick else [int(s) for s in args.scales.split(",")]
+    scales = [1] if args.quick or args.added_only else [int(s) for s in args.scales.split(",")]
 
     results, weights, stale = [], None, {}
     with tempfile.TemporaryDirectory(prefix="hepmet-bench-") as tmp:
@@ -309,9 +330,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[bench] scale x{scale}: {'full sequence' if full else 'HTML builds only (no PDF)'}", flush=True)
             root = copy_project(Path(tmp) / f"x{scale}" / "book")
             studies = multiply_studies(root, scale)
-            runs, stale[scale] = build_sequence(root, pdf=full, lenient=False, clean_only=args.clean_only)
+            runs, stale[scale] = build_sequence(
+                root,
+                pdf=full and not args.added_only,
+                lenient=False,
+                clean_only=args.clean_only,
+                added_only=args.added_only,
+            )
             if args.clean_only:
                 stale.pop(scale)
+            if args.clean_only or args.added_only:
                 floors = {name: Run(0.0, 0.0, True, 0.0) for name in runs}
             else:
                 floor_root = copy_project(Path(tmp) / f"x{scale}-floor" / "book")
@@ -330,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
                         "seconds": round(run.seconds, 1),
                         "floor_seconds": round(floor.seconds, 1),
                         "ratio": round(run.seconds / floor.seconds, 2) if floor.seconds else None,
+                        "cpu_seconds": round(run.cpu_seconds, 1),
                         "peak_mb": round(run.peak_mb),
                         "ok": run.ok,
                         "load": round(run.load, 1),
@@ -338,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
                         "largest_page_bytes": page_bytes,
                     }
                 )
-            if scale == 1:
+            if scale == 1 and not args.added_only:
                 weights = page_weights(site)
 
     print()

@@ -45,3 +45,22 @@ def test_the_references_page_lists_the_added_references(data_changes):
     assert phrases, "the synthesis fixtures add no reference"
     page = visible_text(data_changes.root / "_build" / "html" / "book" / "references.html")
     assert [p for p in phrases if p not in page] == []
+
+
+def test_citation_links_of_pages_not_rewritten_reach_their_reference(data_changes):
+    # Sphinx rewrites only the pages it read again: a page left as it was must still link each
+    # citation to its own entry of the References page after references were added. The entries'
+    # anchors are named by key (bibtex_cite_id), not numbered in list order, and each link's
+    # anchor must exist.
+    site = data_changes.root / "_build" / "html"
+    references = BeautifulSoup((site / "book" / "references.html").read_text(encoding="utf-8"), "html.parser")
+    entries = [element["id"] for element in references.select("div.citation[id]")]
+    assert entries and all(re.fullmatch(r"cite-[a-z0-9]+", anchor) for anchor in entries)
+    anchors = {element["id"] for element in references.find_all(id=True)}
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        for link in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("a", href=True):
+            target, _, anchor = link["href"].partition("#")
+            if target.endswith("references.html") and anchor and anchor not in anchors:
+                broken.append(f"{page.relative_to(site)}: {link['href']}")
+    assert broken == []

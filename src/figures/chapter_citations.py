@@ -40,10 +40,11 @@ def unknown_citation_lines(root: Path, keys: set[str]) -> list[str]:
     return validate.problem_lines(unknown_citations(root, keys))
 
 
-def project_problems(root: Path) -> list[str]:
+def project_problems(root: Path, store: Path | None = None) -> list[str]:
     """Every problem of ``root``'s dataset and of its chapters' citations, as
-    ``file:line: field: message`` in file order (the chapters' ``book/`` before ``data/``)."""
-    checked = data_files.check(root / "data")
+    ``file:line: field: message`` in file order (the chapters' ``book/`` before ``data/``); a valid
+    dataset is kept in ``store`` when one is given (:func:`figures.data_files.check`)."""
+    checked = data_files.check(root / "data", store)
     if checked.reference_keys is None:  # no data folder: no reference to check a citation against
         return checked.problems
     return [*unknown_citation_lines(root, checked.reference_keys), *checked.problems]

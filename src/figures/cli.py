@@ -22,11 +22,12 @@ def progress(message: str) -> None:
     print(f"[hepmet] {message}", flush=True)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def cmd_validate(args: argparse.Namespace, store: Path | None = None) -> int:
+    """``hepmet validate``; ``hepmet build`` passes the store where its build finds the dataset."""
     from figures import declared_editions
 
     root = paths.project_root(Path(args.root))
-    problems = chapter_citations.project_problems(root)
+    problems = chapter_citations.project_problems(root, store)
     try:
         declared_editions.read(root)  # the file alone: its commits are checked by `hepmet editions --check`
     except declared_editions.EditionsFileError as err:

@@ -62,7 +62,12 @@ def _jupyter_book(root: Path, builder: str, strict: bool, fresh: bool) -> int:
         command += ["-W", "-n", "--keep-going"]
     if fresh:
         command += ["--all"]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])),
+        # The dataset cmd_build has just validated (figures.data_files.load_dataset).
+        **{paths.DATASET_STORE_VAR: str(paths.dataset_store(root))},
+    )
     log = root / paths.BUILD_DIR / f"{builder}-build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as out:
@@ -88,7 +93,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = paths.project_root(Path(args.root))
     started = time.monotonic()
     progress("1/3 validating the dataset")
-    if cmd_validate(args) != 0:
+    store = paths.dataset_store(root)
+    if cmd_validate(args, store) != 0:
         return 1
     builder = "pdflatex" if args.pdf else "html"
     progress(f"2/3 building the {'PDF edition' if args.pdf else 'site'} (executing changed chapters)")

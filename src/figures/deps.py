@@ -17,15 +17,18 @@ DEPS_FILE_VAR = "HEPMET_DEPS_FILE"
 def record(part: str) -> None:
     """Note that the executing page used ``part`` of the dataset (e.g. ``studies:wt``)."""
     target = os.environ.get(DEPS_FILE_VAR)
-    if not target:
+    if target:
+        record_all(Path(target), [part])
+
+
+def record_all(path: Path, parts: list[str]) -> None:
+    """Add ``parts`` to the record ``path`` (the build's own findings about a page, such as the
+    references it cites, kept with what its code asked for)."""
+    known = set(recorded(path))
+    if known.issuperset(parts):
         return
-    path = Path(target)
-    parts = set(json.loads(path.read_text())) if path.exists() else set()
-    if part in parts:
-        return
-    parts.add(part)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(sorted(parts)))
+    path.write_text(json.dumps(sorted(known.union(parts))))
 
 
 def recorded(path: Path) -> list[str]:

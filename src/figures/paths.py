@@ -13,6 +13,9 @@ CHART_CACHE_VAR = "HEPMET_CHART_CACHE"
 # The site's folder of static chart drawings (one SVG per spec digest), from the site's root: the
 # charts' HTML names it, figures.sphinx_ext fills it.
 CHART_IMAGES = "_static/charts"
+# Set by ``hepmet build`` for its Sphinx process: the dataset it has just validated, kept in the
+# build's state with the identity of the data and code it was checked with (figures.data_files).
+DATASET_STORE_VAR = "HEPMET_DATASET_STORE"
 
 BUILD_DIR = "_build"
 # Nothing lost, no partial site: Jupyter Book writes into a working folder that keeps its state
@@ -85,3 +88,8 @@ def state_beside(doctrees: Path) -> Path:
 def build_state(root: Path) -> Path:
     """The extension's state of the builds ``hepmet build`` runs in ``root``."""
     return state_beside(work_doctrees(root))
+
+
+def dataset_store(root: Path) -> Path:
+    """The checked dataset ``hepmet build`` hands its Sphinx process (figures.data_files)."""
+    return build_state(root) / "dataset.pickle"

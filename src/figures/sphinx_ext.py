@@ -3,8 +3,8 @@
 Every Sphinx event handler of the review is here (the modules they call hold no Sphinx hook):
 
 - ``config-inited``: validates ``data/`` and the chapters' citation keys (a problem stops the build
-  before anything is written; :mod:`figures.chapter_citations`), lists the ``.bib`` files of
-  ``data/references/`` for sphinxcontrib-bibtex, installs the in-process execution
+  before anything is written; :mod:`figures.chapter_citations`), gives sphinxcontrib-bibtex the
+  ``.bib`` files of ``data/references/`` as one file at a fixed path, installs the in-process execution
   (``figures.execute``), points the chapters' code at this checkout (``PYTHONPATH``,
   ``HEPMET_DATA_DIR``) and at the build's store of chart drawings, and refreshes the digest of each
   part of the data.
@@ -13,19 +13,21 @@ Every Sphinx event handler of the review is here (the modules they call hold no 
 - ``source-read`` / ``doctree-read``: records which parts of the data each page used and registers
   the matching digest files as the page's dependencies, so Sphinx re-reads (and myst-nb
   re-executes) a page exactly when its data or the code under ``src/figures`` changed. A page
-  with a bibliography depends on the references, though it runs no code.
+  with a bibliography depends on the references, though it runs no code; a page depends on each
+  reference it cites.
 - ``html-page-context``: a page loads the chart and explorer scripts only when it shows one; its
   charts' static drawings are named relative to the page.
 - the edition (``figures.edition``): its facts on the PDF's title page and, for a multi-version
   site, the version switcher (``config-inited``); its stamp in every page's footer
-  (``html-page-context``).
+  (``html-page-context``, and ``build-finished`` for the pages Sphinx did not rewrite).
 - ``build-finished``: copies the static chart drawings the pages show into the site, writes the
   downloads (``figures.downloads``) and the evidence explorer's rows (``figures.explorer``), and
-  fixes the theme's markup for accessibility.
+  fixes the theme's markup for accessibility; a LaTeX build draws the charts its files include.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import importlib.metadata
 import os
@@ -71,14 +73,6 @@ def _write_if_changed(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
-def _code_digest() -> str:
-    h = hashlib.sha256()
-    for f in sorted(PACKAGE_DIR.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts:
-            h.update(str(f.relative_to(PACKAGE_DIR)).encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
-
-
 def _digest_file(app: Sphinx, part: str) -> Path:
     return _state_dir(app) / "digests" / (part.replace(":", "--") + ".sha256")
 
@@ -89,7 +83,7 @@ def _refresh_digest(app: Sphinx, part: str) -> Path:
     refreshed = app.hepmet_refreshed_digests  # emptied at the start of each build (config-inited)
     if part not in refreshed:
         data_dir = Path(app.confdir) / "data"
-        digest = _code_digest() if part == CODE_PART else data_files.part_digest(data_dir, part)
+        digest = data_files.code_digest() if part == CODE_PART else data_files.part_digest(data_dir, part)
         target = _digest_file(app, part)
         _write_if_changed(target, digest.encode())
         refreshed[part] = target
@@ -114,7 +108,7 @@ def on_config_inited(app: Sphinx, config) -> None:
         raise ConfigError(f"hepmet_execution: {config.hepmet_execution!r} is not one of {', '.join(execute.MODES)}")
     execute.install(config.hepmet_execution)
 
-    config.bibtex_bibfiles = [str(p.relative_to(root)) for p in data_files.reference_files(data_dir)]
+    config.bibtex_bibfiles = [_references_file(app, root, data_dir)]
 
     # The chapters' kernels inherit this process's environment.
     os.environ[paths.DATA_DIR_VAR] = str(data_dir)
@@ -135,6 +129,24 @@ def on_config_inited(app: Sphinx, config) -> None:
     os.environ[paths.CHART_CACHE_VAR] = str(_chart_cache(app))
 
 
+REFERENCES_FILE = "references.bib"
+
+
+def _references_file(app: Sphinx, root: Path, data_dir: Path) -> str:
+    """Every ``data/references/*.bib`` in one file at a fixed path, for sphinxcontrib-bibtex.
+
+    Listing the files themselves changes ``bibtex_bibfiles`` with every new reference, and Sphinx
+    rewrites every page when an HTML option changes; a page that cites a reference is re-read
+    when that reference's own file changes (``on_doctree_read``).
+    """
+    target = _state_dir(app) / REFERENCES_FILE
+    # A byte-order mark is allowed at the start of a file only (bibtex_encoding is utf-8-sig).
+    entries = [p.read_bytes().removeprefix(codecs.BOM_UTF8).rstrip() for p in data_files.reference_files(data_dir)]
+    _write_if_changed(target, b"\n\n".join(entries) + b"\n")
+    # Relative to the project: the option's value is part of the HTML output's build information.
+    return os.path.relpath(target, root)
+
+
 CHART_CACHE = "charts"
 CHART_LIBRARIES = ("vl-convert-python", "cairosvg")
 
@@ -143,7 +155,7 @@ def _chart_cache(app: Sphinx) -> Path:
     """The folder of chart drawings (figures.render.chart_svg, chart_pdf) for this code and these
     library versions; the folders of other versions are removed."""
     versions = "".join(f"{name}={importlib.metadata.version(name)};" for name in CHART_LIBRARIES)
-    key = hashlib.sha256((_code_digest() + versions).encode()).hexdigest()[:16]
+    key = hashlib.sha256((data_files.code_digest() + versions).encode()).hexdigest()[:16]
     folder = _state_dir(app) / CHART_CACHE / key
     for other in (_state_dir(app) / CHART_CACHE).glob("*"):
         if other != folder:
@@ -279,20 +291,29 @@ def on_doctree_read(app: Sphinx, doctree) -> None:
     env = app.env
     os.environ.pop(deps.DEPS_FILE_VAR, None)
     executed = bool(getattr(env, "nb_metadata", {}).get(env.docname, {}).get("exec_data"))
-    parts = deps.recorded(_deps_file(app, env.docname))
     if executed:
         # One marker per page executed in this build: the tests and the benchmark read them.
         marker = _state_dir(app) / EXECUTED / env.docname.replace("/", "__")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    # Every page depends on the code: this extension shapes pages that run none (their scripts,
-    # the edition stamp), so a change under src/figures must rewrite them too.
-    parts = [CODE_PART, *parts]
+    found = []  # what the page's code could not record
     # The bibliography directive lists the entries of data/references/ when the page is read: a
     # new reference must make the page be read again (it runs no code, so records nothing).
-    if next(iter(doctree.findall(bibliography)), None) is not None and BIBLIOGRAPHY_PART not in parts:
-        parts = [*parts, BIBLIOGRAPHY_PART]
-    for part in parts:
+    if next(iter(doctree.findall(bibliography)), None) is not None:
+        found.append(BIBLIOGRAPHY_PART)
+    # A citation shows its reference's authors and year (the links name the key, bibtex_cite_id):
+    # the page is read again when the file of a reference it cites changes, and a new reference
+    # cited elsewhere leaves it as it is.
+    cites = env.get_domain("cite").citation_refs
+    cited = {target.key for ref in cites if ref.docname == env.docname for target in ref.targets}
+    found += [f"{data_files.REFERENCE_PART}:{key}" for key in sorted(cited)]
+    # Kept with the parts the code recorded, so that the next build refreshes their digests before
+    # Sphinx decides which pages are outdated (on_config_inited).
+    record = _deps_file(app, env.docname)
+    deps.record_all(record, found)
+    # Every page depends on the code: this extension shapes pages that run none (their scripts,
+    # the edition stamp), so a change under src/figures must rewrite them too.
+    for part in [CODE_PART, *deps.recorded(record)]:
         env.note_dependency(str(_refresh_digest(app, part)))
 
 
@@ -338,6 +359,30 @@ def on_html_page_context_edition(app: Sphinx, pagename, templatename, context, d
     context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + stamp
 
 
+_STAMP = re.compile(r'<div class="hepmet-edition" .*?</div>')
+
+
+def on_build_finished_edition(app: Sphinx, exception: Exception | None) -> None:
+    """Bring the stamp of every page of the site up to date.
+
+    Sphinx rewrites only the pages it read again, but the stamp of every page names the data's
+    fingerprint, which a new study changes; this replaces the stamp of the pages left as they were
+    instead of rewriting them all.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    pdf_name = os.environ.get(edition.PDF_VAR)
+    for page in sorted(outdir.rglob("*.html")):
+        # The link Sphinx's pathto(pdf_name, 1) makes from this page.
+        pdf_href = Path(os.path.relpath(outdir / pdf_name, page.parent)).as_posix() if pdf_name else None
+        stamp = app.hepmet_edition.stamp_html(pdf_href)
+        text = page.read_text(encoding="utf-8")
+        fixed = _STAMP.sub(lambda _match, stamp=stamp: stamp, text)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 # --- downloads (figures.downloads): written into the site after every HTML build ---------------
 
 
@@ -370,6 +415,7 @@ def setup(app: Sphinx) -> dict:
     # The edition stamp, after the config-inited handler above (sphinx_ext's own priority 400).
     app.connect("config-inited", on_config_inited_edition, priority=450)
     app.connect("html-page-context", on_html_page_context_edition)
+    app.connect("build-finished", on_build_finished_edition)
     # The PDF edition's chart drawings, made once its LaTeX files are written (figures.render).
     app.connect("build-finished", on_build_finished_chart_pdfs)
     # Icons inline instead of Font Awesome's script; search scripts on the search page only.
