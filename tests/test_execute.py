@@ -72,3 +72,13 @@ def test_every_page_starts_with_a_fresh_namespace(tmp_path):
     run(["left_over = 'from the first page'"], tmp_path)
     notebook, _, _ = run(["'left_over' in dir()"], tmp_path)
     assert notebook.cells[0].outputs[0].data["text/plain"] == "False"
+
+
+def test_a_display_between_pages_is_printed_not_lost(tmp_path, capsys):
+    # The shell outlives its pages; code run later in the same process (the chart-spec test runs
+    # the chapters' cells directly) may still call display(), glue() included.
+    from IPython.display import display
+
+    run(["1 + 1"], tmp_path)
+    display({"text/plain": "between pages"}, raw=True)
+    assert "between pages" in capsys.readouterr().out

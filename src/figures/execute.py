@@ -66,11 +66,17 @@ class _Publisher(DisplayPublisher):
     collector: _Collector | None = None
 
     def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:
+        if self.collector is None:
+            # Between pages the shell stays this process's IPython instance, which a later
+            # display() in the same process (a test calling the chapters' code) reaches: print.
+            super().publish(data, metadata, transient=transient, update=update, **kwargs)
+            return
         self.collector.flush_stream()
         self.collector.outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
 
     def clear_output(self, wait=False) -> None:
-        self.collector.outputs.clear()
+        if self.collector is not None:
+            self.collector.outputs.clear()
 
 
 class _ResultHook(DisplayHook):
