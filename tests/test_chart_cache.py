@@ -9,22 +9,22 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from figures import paths, render
+from figures import chart_drawings, paths, render
 
 
 def test_a_chart_pdf_is_drawn_once_per_spec_and_reused(tmp_path, monkeypatch):
     spec = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q").to_dict()
     monkeypatch.setenv(paths.CHART_CACHE_VAR, str(tmp_path))
-    first = render.chart_pdf(spec)
+    first = chart_drawings.chart_pdf(spec)
     (kept,) = tmp_path.glob("*.pdf")
     assert first.startswith(b"%PDF") and kept.read_bytes() == first
     kept.write_bytes(b"%PDF kept")  # a second call must read the kept file, not draw again
-    assert render.chart_pdf(spec) == b"%PDF kept"
+    assert chart_drawings.chart_pdf(spec) == b"%PDF kept"
     other = alt.Chart(pd.DataFrame({"x": [3]})).mark_point().encode(x="x:Q").to_dict()
-    render.chart_pdf(other)
+    chart_drawings.chart_pdf(other)
     assert len(list(tmp_path.glob("*.pdf"))) == 2  # another spec, another file
     monkeypatch.delenv(paths.CHART_CACHE_VAR)
-    assert render.chart_pdf(spec) == first  # outside a build nothing is kept: drawn afresh, same bytes
+    assert chart_drawings.chart_pdf(spec) == first  # outside a build nothing is kept: drawn afresh, same bytes
 
 
 def test_a_chart_includes_its_drawing_by_digest_and_the_latex_build_draws_it(tmp_path, monkeypatch):
@@ -37,11 +37,11 @@ def test_a_chart_includes_its_drawing_by_digest_and_the_latex_build_draws_it(tmp
     (digest,) = re.findall(r"chart-([0-9a-f]{64})\}\.pdf", bundle["text/markdown"])
     assert (store / f"{digest}.vl.json").is_file()
     (tex_folder / "book.tex").write_text("before\n" + bundle["text/markdown"] + "after\n", encoding="utf-8")
-    (drawn,) = render.write_chart_pdfs(tex_folder)
-    assert drawn.name == f"chart-{digest}.pdf" and drawn.read_bytes() == render.chart_pdf(chart.to_dict())
+    (drawn,) = chart_drawings.write_chart_pdfs(tex_folder)
+    assert drawn.name == f"chart-{digest}.pdf" and drawn.read_bytes() == chart_drawings.chart_pdf(chart.to_dict())
     (store / f"{digest}.vl.json").unlink()  # a spec the pages did not keep: one clear message
     with pytest.raises(FileNotFoundError, match=f"the chart {digest[:16]} has no kept spec"):
-        render.write_chart_pdfs(tex_folder)
+        chart_drawings.write_chart_pdfs(tex_folder)
 
 
 def test_an_html_build_draws_no_chart_pdf(built_site):
@@ -57,7 +57,7 @@ def test_a_chart_names_its_static_drawing_and_keeps_it_out_of_the_page(tmp_path,
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
     monkeypatch.setenv(paths.CHART_CACHE_VAR, str(tmp_path))
     page = render.chart(chart, "two points")._repr_mimebundle_()["text/html"]
-    digest = render.chart_digest(chart.to_dict())
+    digest = chart_drawings.chart_digest(chart.to_dict())
     static = f"{paths.CHART_IMAGES}/{digest}.svg"
     noscript = f'<noscript><img class="hepmet-chart-static" alt="" src="{static}"></noscript>'
     assert f'data-static="{static}">{noscript}' in page

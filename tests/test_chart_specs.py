@@ -16,12 +16,12 @@ from test_chapter_cells import CHAPTERS, _cells
 
 
 def test_every_chart_the_chapters_draw_is_a_valid_vega_lite_spec(monkeypatch):
-    from figures import deps, paths, render
+    from figures import chart_drawings, deps, paths
 
     specs = []
     # The Vega-Lite spec is read where it is compiled to Vega; nothing is compiled or drawn.
-    monkeypatch.setattr(render, "vega_spec", lambda spec: specs.append((page.name, spec)) or spec)
-    monkeypatch.setattr(render, "chart_svg", lambda spec, vega=None: "<svg></svg>")
+    monkeypatch.setattr(chart_drawings, "vega_spec", lambda spec: specs.append((page.name, spec)) or spec)
+    monkeypatch.setattr(chart_drawings, "chart_svg", lambda spec, vega=None: "<svg></svg>")
     monkeypatch.setenv(paths.DATA_DIR_VAR, str(REPO / "data"))
     monkeypatch.delenv(paths.CHART_CACHE_VAR, raising=False)
     monkeypatch.delenv(deps.DEPS_FILE_VAR, raising=False)

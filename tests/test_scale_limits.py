@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-from figures import chapter, chart_data, dataset, explorer, formats, render, tables, text
+from figures import chapter, chart_data, chart_drawings, dataset, explorer, formats, render, tables, text
 
 ROLE = re.compile(r"\{cite:p\}`([^`]*)`")
 SPEC = re.compile(r'<script type="application/json" id="[^"]+-spec">(.*?)</script>', re.S)
@@ -40,8 +40,8 @@ def many_studies(monkeypatch):
     limit, over 300 neuroblastoma studies. Charts are not drawn (vl-convert): their specs are read."""
     records = _synthetic(900)
     # Not compiled to Vega either: the page then carries the Vega-Lite spec, whose datasets are read.
-    monkeypatch.setattr(render, "vega_spec", lambda spec: spec)
-    monkeypatch.setattr(render, "chart_svg", lambda spec, vega=None: "<svg></svg>")
+    monkeypatch.setattr(chart_drawings, "vega_spec", lambda spec: spec)
+    monkeypatch.setattr(chart_drawings, "chart_svg", lambda spec, vega=None: "<svg></svg>")
     monkeypatch.setattr(
         dataset, "studies", lambda tumour=None: [r for r in records if tumour in (None, r["population"]["tumour"])]
     )

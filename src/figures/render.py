@@ -4,7 +4,7 @@ bundle) made here, and myst-nb picks the type each builder takes (pinned in ``_c
 A chart is shown as an interactive Vega view in HTML and as a vector PDF of the same spec in the
 PDF edition. Its Vega-Lite spec is compiled to Vega here, by vl-convert, so the site serves the
 Vega runtime alone (``static/vega/``, never a CDN; ``static/hepmet.js`` draws the view) and the
-static SVG drawing comes from that same Vega spec. The drawing is a file of the site named by the
+static SVG drawing comes from that same Vega spec (``chart_drawings``). The drawing is a file of the site named by the
 spec's digest (``sphinx_ext`` copies it from the build's chart store), shown inside ``<noscript>``
 to a reader without JavaScript, and by ``hepmet.js`` if the interactive view fails; a reader whose
 browser draws the chart never downloads it.
@@ -16,16 +16,13 @@ blocks on a narrow screen, and as a raw LaTeX longtable; both escaped.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import re
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
-from figures import paths
+from figures import chart_drawings, paths
 
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it makes contributor
 # text inert (no Markdown, no MyST roles or directives, no raw HTML, no math).
@@ -40,85 +37,9 @@ def escape_markdown(value: object) -> str:
     return _MD_PUNCTUATION.sub(r"\\\1", text)
 
 
-def _spec_json(spec: dict) -> str:
-    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
 def _script_safe(json_text: str) -> str:
     # Inside <script>, "</script>" or "<!--" in a string would end the element: encode the brackets.
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-_CREATION_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
-
-
-def chart_digest(spec: dict) -> str:
-    """The name of a chart's drawings (SVG, PDF) in the build's store and in the site."""
-    return hashlib.sha256(_spec_json(spec).encode()).hexdigest()
-
-
-def _kept(spec: dict, suffix: str) -> Path | None:
-    folder = paths.chart_cache_dir()
-    return folder / (chart_digest(spec) + suffix) if folder else None
-
-
-def _keep(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(content)
-    partial.replace(path)  # whole or absent, never half written
-
-
-def vega_spec(spec: dict) -> dict:
-    """The Vega spec of a Vega-Lite spec, compiled by vl-convert (its default Vega-Lite version):
-    the interactive view and the static drawing are both drawn from it, so they cannot disagree."""
-    import vl_convert  # imported here: pages that draw no chart do not pay for it
-
-    return vl_convert.vegalite_to_vega(spec)
-
-
-def chart_svg(spec: dict, vega: dict | None = None) -> str:
-    """The static SVG drawing of a Vega-Lite spec (stable bytes: the site's image and the source of
-    the PDF chart), from its Vega spec ``vega`` when the caller already has it.
-
-    In a build it is kept under the spec's digest (``paths.chart_cache_dir()``): a page re-executed
-    after a data change redraws only the charts whose spec changed, and ``sphinx_ext`` copies the
-    drawings the pages show into the site.
-    """
-    cached = _kept(spec, ".svg")
-    if cached is not None and cached.is_file():
-        return cached.read_text(encoding="utf-8")
-    import vl_convert
-
-    svg = vl_convert.vega_to_svg(vega if vega is not None else vega_spec(spec))
-    if cached is not None:
-        _keep(cached, svg.encode("utf-8"))
-    return svg
-
-
-def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
-    """A vector PDF of a Vega-Lite spec whose bytes depend on the spec alone.
-
-    vl-convert's own PDF writer orders dictionaries and font objects differently in every process,
-    so the PDF edition could never be byte-reproducible; its SVG is stable. cairo draws that SVG
-    (``svg``, when the caller already has it) as a PDF whose only varying field, the creation date,
-    is pinned (same length, so the file's offsets stay valid).
-
-    In a build, each PDF is kept under the spec's digest (``paths.chart_cache_dir()``, a folder
-    named by the code and library versions): a page re-executed after a data change redraws only
-    the charts whose spec changed, and the PDF edition reuses what the site's build drew.
-    """
-    cached = _kept(spec, ".pdf")
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
-    # Imported here: pages that draw no chart do not pay for cairo.
-    import cairosvg
-
-    svg = svg if svg is not None else chart_svg(spec)
-    pdf = _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", cairosvg.svg2pdf(bytestring=svg.encode("utf-8")))
-    if cached is not None:
-        _keep(cached, pdf)
-    return pdf
 
 
 class Display:
@@ -184,11 +105,11 @@ def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
         raise ValueError("every chart needs a text description for screen readers")
     spec = drawing.to_dict(validate=False)  # validated once by tests/test_chart_specs.py, not in every build
     description = " ".join(description.split())
-    digest = chart_digest(spec)
+    digest = chart_drawings.chart_digest(spec)
     # Ids come from the spec, so the same chart gives the same bytes in every build.
     cid = "chart-" + digest[:16]
-    vega = vega_spec(spec)
-    chart_svg(spec, vega)  # kept in the build's store: sphinx_ext copies it into the site
+    vega = chart_drawings.vega_spec(spec)
+    chart_drawings.chart_svg(spec, vega)  # kept in the build's store: sphinx_ext copies it into the site
     label = html.escape(description, quote=True)
     # The static drawing: a site path from the site's root, which sphinx_ext makes relative to each
     # page. Inside <noscript> a browser that runs scripts never fetches it; data-static lets
@@ -198,49 +119,18 @@ def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
     page = (
         f'<div class="hepmet-chart" id="{cid}" role="img" aria-label="{label}" data-static="{static}">'
         f'<noscript><img class="hepmet-chart-static" alt="" src="{static}"></noscript></div>\n'
-        f'<script type="application/json" id="{cid}-spec">{_script_safe(_spec_json(vega))}</script>\n'
+        f'<script type="application/json" id="{cid}-spec">{_script_safe(chart_drawings.spec_json(vega))}</script>\n'
         f'<p class="hepmet-chart-description visually-hidden">{html.escape(description)}</p>\n'
         f'<script>(window.hepmetCharts = window.hepmetCharts || []).push("{cid}");</script>\n'
     )
     # The PDF edition takes the MyST text: a raw LaTeX include of the chart's drawing.
-    return Display({"text/html": page, "text/markdown": _latex_chart(spec), "text/plain": f"[chart: {description}]"})
-
-
-def _latex_chart(spec: dict) -> str:
-    """The PDF edition's chart: an include of its vector drawing, named by the spec's digest.
-
-    The drawing itself is made when a LaTeX build writes its files (:func:`write_chart_pdfs`), not
-    while the page runs: the site's build and the PDF's then share one execution of every page
-    (``make pdf`` after ``make build`` runs no chapter again), and a site build draws no PDF.
-    """
-    kept = _kept(spec, SPEC_SUFFIX)
-    if kept is not None and not kept.is_file():  # in a build: the LaTeX build draws from it
-        _keep(kept, _spec_json(spec).encode())
-    include = f"\\noindent\\sphinxincludegraphics{{{{{CHART_PDF_PREFIX}{chart_digest(spec)}}}.pdf}}"
-    return f"```{{raw}} latex\n{include}\n```\n"
-
-
-CHART_PDF_PREFIX = "chart-"
-SPEC_SUFFIX = ".vl.json"
-_CHART_INCLUDE = re.compile(re.escape(CHART_PDF_PREFIX) + r"([0-9a-f]{64})\}\.pdf")
-
-
-def write_chart_pdfs(tex_folder: Path) -> list[Path]:
-    """Draw every chart the LaTeX files in ``tex_folder`` include, from the specs the pages kept,
-    beside them (the LaTeX build's last step before TeX runs); returns the files written."""
-    folder = paths.chart_cache_dir()
-    written = []
-    digests = sorted({d for tex in tex_folder.glob("*.tex") for d in _CHART_INCLUDE.findall(tex.read_text("utf-8"))})
-    for digest in digests:
-        kept = folder / f"{digest}{SPEC_SUFFIX}" if folder is not None else None
-        if kept is None or not kept.is_file():
-            raise FileNotFoundError(
-                f"the chart {digest[:16]} has no kept spec in {folder}: run `hepmet build --all --pdf`"
-            )
-        target = tex_folder / f"{CHART_PDF_PREFIX}{digest}.pdf"
-        target.write_bytes(chart_pdf(json.loads(kept.read_text("utf-8"))))
-        written.append(target)
-    return written
+    return Display(
+        {
+            "text/html": page,
+            "text/markdown": chart_drawings.latex_include(spec),
+            "text/plain": f"[chart: {description}]",
+        }
+    )
 
 
 def _column_widths(frame: pd.DataFrame) -> list[int]:

@@ -40,18 +40,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.nodes import bibliography
 
-from figures import (
-    chapter_citations,
-    data_files,
-    dataset,
-    deps,
-    downloads,
-    edition,
-    execute,
-    explorer,
-    page_weight,
-    paths,
-)
+from figures import chapter_citations, chart_drawings, data_files, deps, edition, execute, page_weight, paths
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +141,7 @@ CHART_LIBRARIES = ("vl-convert-python", "cairosvg")
 
 
 def _chart_cache(app: Sphinx) -> Path:
-    """The folder of chart drawings (figures.render.chart_svg, chart_pdf) for this code and these
+    """The folder of chart drawings (figures.chart_drawings) for this code and these
     library versions; the folders of other versions are removed."""
     versions = "".join(f"{name}={importlib.metadata.version(name)};" for name in CHART_LIBRARIES)
     key = hashlib.sha256((data_files.code_digest() + versions).encode()).hexdigest()[:16]
@@ -389,6 +378,10 @@ def on_build_finished_edition(app: Sphinx, exception: Exception | None) -> None:
 def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    # Imported here, not with the extension: they load pandas and Altair, which a build that runs
+    # no page (a PDF after the site, a build with execution off) has no other reason to load.
+    from figures import dataset, downloads, explorer
+
     folder = Path(app.outdir) / downloads.FOLDER
     # The explorer's rows script goes beside the downloads: its page loads it, no page lists it.
     files = {**downloads.files(), **explorer.site_files(dataset.outcomes())}
@@ -399,9 +392,7 @@ def on_build_finished_write_downloads(app: Sphinx, exception: Exception | None) 
 def on_build_finished_chart_pdfs(app: Sphinx, exception: Exception | None) -> None:
     # Sphinx's build ends before Jupyter Book runs TeX on its files: the drawings are there in time.
     if exception is None and app.builder.format == "latex":
-        from figures import render  # imported here: Altair and pandas are not the site build's to load
-
-        render.write_chart_pdfs(Path(app.outdir))
+        chart_drawings.write_chart_pdfs(Path(app.outdir))
 
 
 def setup(app: Sphinx) -> dict:

@@ -1,0 +1,130 @@
+"""A chart's drawings, apart from the pages that show them: its Vega spec, its static SVG (the
+site's image) and its vector PDF (the PDF edition's), each named by the digest of its Vega-Lite
+spec and kept in the build's chart store (``paths.chart_cache_dir()``).
+
+Kept apart from ``render`` so that the LaTeX build, which draws the PDFs once its files are written
+(:func:`write_chart_pdfs`), does not import Altair and pandas to do it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from figures import paths
+
+
+def spec_json(spec: dict) -> str:
+    """The canonical JSON of a spec (sorted keys): what its digest and the page carry."""
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+_CREATION_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
+
+
+def chart_digest(spec: dict) -> str:
+    """The name of a chart's drawings (SVG, PDF) in the build's store and in the site."""
+    return hashlib.sha256(spec_json(spec).encode()).hexdigest()
+
+
+def _kept(spec: dict, suffix: str) -> Path | None:
+    folder = paths.chart_cache_dir()
+    return folder / (chart_digest(spec) + suffix) if folder else None
+
+
+def _keep(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(content)
+    partial.replace(path)  # whole or absent, never half written
+
+
+def vega_spec(spec: dict) -> dict:
+    """The Vega spec of a Vega-Lite spec, compiled by vl-convert (its default Vega-Lite version):
+    the interactive view and the static drawing are both drawn from it, so they cannot disagree."""
+    import vl_convert  # imported here: pages that draw no chart do not pay for it
+
+    return vl_convert.vegalite_to_vega(spec)
+
+
+def chart_svg(spec: dict, vega: dict | None = None) -> str:
+    """The static SVG drawing of a Vega-Lite spec (stable bytes: the site's image and the source of
+    the PDF chart), from its Vega spec ``vega`` when the caller already has it.
+
+    In a build it is kept under the spec's digest (``paths.chart_cache_dir()``): a page re-executed
+    after a data change redraws only the charts whose spec changed, and ``sphinx_ext`` copies the
+    drawings the pages show into the site.
+    """
+    cached = _kept(spec, ".svg")
+    if cached is not None and cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    import vl_convert
+
+    svg = vl_convert.vega_to_svg(vega if vega is not None else vega_spec(spec))
+    if cached is not None:
+        _keep(cached, svg.encode("utf-8"))
+    return svg
+
+
+def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
+    """A vector PDF of a Vega-Lite spec whose bytes depend on the spec alone.
+
+    vl-convert's own PDF writer orders dictionaries and font objects differently in every process,
+    so the PDF edition could never be byte-reproducible; its SVG is stable. cairo draws that SVG
+    (``svg``, when the caller already has it) as a PDF whose only varying field, the creation date,
+    is pinned (same length, so the file's offsets stay valid).
+
+    In a build, each PDF is kept under the spec's digest (``paths.chart_cache_dir()``, a folder
+    named by the code and library versions): a page re-executed after a data change redraws only
+    the charts whose spec changed, and the PDF edition reuses what the site's build drew.
+    """
+    cached = _kept(spec, ".pdf")
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    # Imported here: pages that draw no chart do not pay for cairo.
+    import cairosvg
+
+    svg = svg if svg is not None else chart_svg(spec)
+    pdf = _CREATION_DATE.sub(b"/CreationDate (D:19700101000000Z)", cairosvg.svg2pdf(bytestring=svg.encode("utf-8")))
+    if cached is not None:
+        _keep(cached, pdf)
+    return pdf
+
+
+def latex_include(spec: dict) -> str:
+    """The PDF edition's chart: an include of its vector drawing, named by the spec's digest.
+
+    The drawing itself is made when a LaTeX build writes its files (:func:`write_chart_pdfs`), not
+    while the page runs: the site's build and the PDF's then share one execution of every page
+    (``make pdf`` after ``make build`` runs no chapter again), and a site build draws no PDF.
+    """
+    kept = _kept(spec, SPEC_SUFFIX)
+    if kept is not None and not kept.is_file():  # in a build: the LaTeX build draws from it
+        _keep(kept, spec_json(spec).encode())
+    include = f"\\noindent\\sphinxincludegraphics{{{{{CHART_PDF_PREFIX}{chart_digest(spec)}}}.pdf}}"
+    return f"```{{raw}} latex\n{include}\n```\n"
+
+
+CHART_PDF_PREFIX = "chart-"
+SPEC_SUFFIX = ".vl.json"
+_CHART_INCLUDE = re.compile(re.escape(CHART_PDF_PREFIX) + r"([0-9a-f]{64})\}\.pdf")
+
+
+def write_chart_pdfs(tex_folder: Path) -> list[Path]:
+    """Draw every chart the LaTeX files in ``tex_folder`` include, from the specs the pages kept,
+    beside them (the LaTeX build's last step before TeX runs); returns the files written."""
+    folder = paths.chart_cache_dir()
+    written = []
+    digests = sorted({d for tex in tex_folder.glob("*.tex") for d in _CHART_INCLUDE.findall(tex.read_text("utf-8"))})
+    for digest in digests:
+        kept = folder / f"{digest}{SPEC_SUFFIX}" if folder is not None else None
+        if kept is None or not kept.is_file():
+            raise FileNotFoundError(
+                f"the chart {digest[:16]} has no kept spec in {folder}: run `hepmet build --all --pdf`"
+            )
+        target = tex_folder / f"{CHART_PDF_PREFIX}{digest}.pdf"
+        target.write_bytes(chart_pdf(json.loads(kept.read_text("utf-8"))))
+        written.append(target)
+    return written
