@@ -16,6 +16,7 @@ import pytest
 
 from browser import chromium, open_page
 from chart_specs import datasets, page_specs, side_by_side
+from explorer_rows import explorer_row
 from figures import downloads, explorer
 from synthesis_site import built_fixture_site
 
@@ -145,27 +146,7 @@ HOSTILE = 'Zz 2020 <img src=x onerror="window.__injected=1">'
 
 
 def _outcome(index: int, label: str) -> dict:
-    return {
-        "citation": f"s{index}",
-        "label": label,
-        "tumour": "nb",
-        "age_group": "pediatric",
-        "interventions": ["resection"],
-        "agents": [],
-        "measure": "OS",
-        "kind": "survival",
-        "timepoint_months": 60,
-        "group": "all",
-        "n": 10,
-        "estimate": 50 + index % 40,
-        "unit": "percent",
-        "events": None,
-        "denominator": None,
-        "ci_low": None,
-        "ci_high": None,
-        "ci_level": None,
-        "outcome_id": "os",
-    }
+    return explorer_row(citation=f"s{index}", label=label, tumour="nb", n=10, estimate=50 + index % 40, outcome_id="os")
 
 
 def test_a_page_of_more_rows_than_it_holds_loads_every_row_from_its_script_as_text(tmp_path, browser):

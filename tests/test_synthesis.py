@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from scipy import stats as scipy_stats
 
 from chart_specs import datasets, page_specs, panels, stacked
+from explorer_rows import explorer_row
 from figures import contrasts, dataset, evidence_map, explorer, forest, formats, paths, pooling, prisma
 from synthesis_site import FIXTURE_DATA, FIXTURE_PREFIX, built_fixture_site, fixture_data_dir
 from test_stats import independent_random_effects
@@ -190,36 +191,10 @@ def test_a_null_estimate_is_computed_from_its_counts_with_an_exact_interval():
     assert converted["ci_source"] == "exact from counts"
 
 
-def _explorer_row(**changes) -> dict:
-    row = {
-        "citation": "x",
-        "label": "X 2000",
-        "tumour": "gist",
-        "age_group": "pediatric",
-        "interventions": ["resection"],
-        "agents": [],
-        "measure": "OS",
-        "kind": "survival",
-        "timepoint_months": 60,
-        "group": "all",
-        "n": 12,
-        "n_patients": 96,
-        "estimate": 50,
-        "unit": "percent",
-        "events": None,
-        "denominator": None,
-        "ci_low": 30,
-        "ci_high": 70,
-        "ci_level": 95,
-        "outcome_id": "o",
-    }
-    return {**row, **changes}
-
-
 def test_explorer_html_escapes_contributor_text():
     hostile = '<script>alert("x")</script> & "q"'
     rows = pd.DataFrame(
-        [_explorer_row(label=hostile, interventions=["resection", "targeted-therapy"], agents=[hostile], group=hostile)]
+        [explorer_row(label=hostile, interventions=["resection", "targeted-therapy"], agents=[hostile], group=hostile)]
     )
     bundle = explorer.explorer_table(rows, caption=hostile)._repr_mimebundle_()
     assert "<script>" not in bundle["text/html"]
@@ -230,8 +205,8 @@ def test_explorer_html_escapes_contributor_text():
 def test_explorer_shows_each_outcome_own_n_and_counts_as_counts():
     rows = pd.DataFrame(
         [
-            _explorer_row(outcome_id="a", group="subgroup", n=34),
-            _explorer_row(
+            explorer_row(outcome_id="a", group="subgroup", n=34),
+            explorer_row(
                 outcome_id="b",
                 group="selected",
                 n=None,
@@ -241,8 +216,8 @@ def test_explorer_shows_each_outcome_own_n_and_counts_as_counts():
                 ci_low=None,
                 ci_high=None,
             ),
-            _explorer_row(outcome_id="c", kind="case", n=1, unit="count", estimate=1, ci_low=2.5, ci_high=100),
-            _explorer_row(outcome_id="d", interventions=["targeted-therapy"], agents=["everolimus", "sunitinib"]),
+            explorer_row(outcome_id="c", kind="case", n=1, unit="count", estimate=1, ci_low=2.5, ci_high=100),
+            explorer_row(outcome_id="d", interventions=["targeted-therapy"], agents=["everolimus", "sunitinib"]),
         ]
     )
     shown = explorer.evidence_rows(rows).set_index(rows["outcome_id"])
