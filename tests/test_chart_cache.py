@@ -44,11 +44,15 @@ def test_a_chart_includes_its_drawing_by_digest_and_the_latex_build_draws_it(tmp
         chart_drawings.write_chart_pdfs(tex_folder)
 
 
-def test_an_html_build_draws_no_chart_pdf(built_site):
+def test_an_html_build_leaves_every_chart_drawn_for_the_pdf(built_site):
+    # Drawn by the worker process while the pages ran: a PDF built after the site draws nothing.
     from figures.paths import build_state
 
-    assert list((build_state(built_site) / "charts").rglob("*.svg"))  # the store is there, with drawings
-    assert list((build_state(built_site) / "charts").rglob("*.pdf")) == []
+    store = build_state(built_site) / "charts"
+    specs = {p.name.removesuffix(chart_drawings.SPEC_SUFFIX) for p in store.rglob("*" + chart_drawings.SPEC_SUFFIX)}
+    assert len(specs) >= 10
+    assert {p.stem for p in store.rglob("*.svg")} >= specs
+    assert {p.stem for p in store.rglob("*.pdf")} >= specs
 
 
 def test_a_chart_names_its_static_drawing_and_keeps_it_out_of_the_page(tmp_path, monkeypatch):
@@ -62,4 +66,14 @@ def test_a_chart_names_its_static_drawing_and_keeps_it_out_of_the_page(tmp_path,
     noscript = f'<noscript><img class="hepmet-chart-static" alt="" src="{static}"></noscript>'
     assert f'data-static="{static}">{noscript}' in page
     assert "base64" not in page and "vega-lite" not in page  # the page carries the Vega spec only
+    chart_drawings.wait_for_drawings()  # drawn by the worker process, as in a build
     assert (tmp_path / f"{digest}.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert (tmp_path / f"{digest}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_chart_that_cannot_be_drawn_is_named_when_the_build_waits(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.CHART_CACHE_VAR, str(tmp_path))
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "mark": "point"}
+    chart_drawings.draw_in_background(spec, {"marks": [{"type": "no-such-mark"}]})
+    with pytest.raises(RuntimeError, match=f"the chart {chart_drawings.chart_digest(spec)[:16]} could not be drawn"):
+        chart_drawings.wait_for_drawings()

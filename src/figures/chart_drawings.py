@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from figures import paths
@@ -96,9 +99,10 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
 def latex_include(spec: dict) -> str:
     """The PDF edition's chart: an include of its vector drawing, named by the spec's digest.
 
-    The drawing itself is made when a LaTeX build writes its files (:func:`write_chart_pdfs`), not
-    while the page runs: the site's build and the PDF's then share one execution of every page
-    (``make pdf`` after ``make build`` runs no chapter again), and a site build draws no PDF.
+    The page only names the drawing: it is drawn off the page's execution
+    (:func:`draw_in_background`) and included when a LaTeX build writes its files
+    (:func:`write_chart_pdfs`). The site's build and the PDF's share one execution of every page:
+    ``make pdf`` after ``make build`` runs no chapter again and finds the drawings made.
     """
     kept = _kept(spec, SPEC_SUFFIX)
     if kept is not None and not kept.is_file():  # in a build: the LaTeX build draws from it
@@ -118,6 +122,7 @@ def write_chart_pdfs(tex_folder: Path) -> list[Path]:
     folder = paths.chart_cache_dir()
     written = []
     digests = sorted({d for tex in tex_folder.glob("*.tex") for d in _CHART_INCLUDE.findall(tex.read_text("utf-8"))})
+    wait_for_drawings()
     for digest in digests:
         kept = folder / f"{digest}{SPEC_SUFFIX}" if folder is not None else None
         if kept is None or not kept.is_file():
@@ -128,3 +133,57 @@ def write_chart_pdfs(tex_folder: Path) -> list[Path]:
         target.write_bytes(chart_pdf(json.loads(kept.read_text("utf-8"))))
         written.append(target)
     return written
+
+
+# --- drawing off the pages' execution -----------------------------------------------------------
+# vl-convert and cairo took about a third of a clean build's execution, and they hold the
+# interpreter lock (two threads drew no faster). In a build they run in one worker process, on the
+# machine's other core, while the pages go on executing; the build waits for them before it copies
+# the drawings into the site or hands them to TeX (:func:`wait_for_drawings`).
+_pending: dict[str, Future] = {}
+_workers: list[ProcessPoolExecutor] = []
+
+
+def start_worker() -> None:
+    """Start the worker process now (the build calls this before any page runs).
+
+    A spawned process is prepared from this process's ``__main__``, which, while a page runs in
+    the in-process shell, is IPython's namespace and cannot be prepared; the pool never starts a
+    second process once it has its one. Spawn, not fork: a fork would copy vl-convert's engine.
+    """
+    if not _workers:
+        _workers.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        _workers[0].submit(int)  # the process starts here, and prepares itself in parallel
+
+
+def _worker() -> ProcessPoolExecutor:
+    start_worker()  # outside a build (a test), the first chart starts it
+    return _workers[0]
+
+
+def _draw(spec: dict, vega: dict, store: str) -> None:
+    """In the worker: the chart's SVG, then its PDF from that SVG, both kept in ``store``."""
+    os.environ[paths.CHART_CACHE_VAR] = store
+    chart_pdf(spec, chart_svg(spec, vega))
+
+
+def draw_in_background(spec: dict, vega: dict) -> None:
+    """In a build, have the chart's SVG and PDF drawn by the worker and kept in the store under the
+    spec's digest (nothing to do when both are there). Outside a build nothing is kept or drawn."""
+    svg, pdf = _kept(spec, ".svg"), _kept(spec, ".pdf")
+    digest = chart_digest(spec)
+    if svg is None or (svg.is_file() and pdf.is_file()) or digest in _pending:
+        return
+    _pending[digest] = _worker().submit(_draw, spec, vega, str(paths.chart_cache_dir()))
+
+
+def wait_for_drawings() -> None:
+    """Return once every drawing asked for is in the store; a chart that could not be drawn stops
+    the build, named by its digest, with vl-convert's or cairo's message."""
+    pending = sorted(_pending.items())
+    _pending.clear()
+    for digest, future in pending:
+        try:
+            future.result()
+        except Exception as error:
+            raise RuntimeError(f"the chart {digest[:16]} could not be drawn: {error}") from error

@@ -109,7 +109,7 @@ def chart(drawing: alt.TopLevelMixin, description: str) -> Display:
     # Ids come from the spec, so the same chart gives the same bytes in every build.
     cid = "chart-" + digest[:16]
     vega = chart_drawings.vega_spec(spec)
-    chart_drawings.chart_svg(spec, vega)  # kept in the build's store: sphinx_ext copies it into the site
+    chart_drawings.draw_in_background(spec, vega)  # into the build's store; sphinx_ext copies it to the site
     label = html.escape(description, quote=True)
     # The static drawing: a site path from the site's root, which sphinx_ext makes relative to each
     # page. Inside <noscript> a browser that runs scripts never fetches it; data-static lets

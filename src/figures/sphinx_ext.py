@@ -116,6 +116,7 @@ def on_config_inited(app: Sphinx, config) -> None:
         _refresh_digest(app, part)
     shutil.rmtree(_state_dir(app) / EXECUTED, ignore_errors=True)
     os.environ[paths.CHART_CACHE_VAR] = str(_chart_cache(app))
+    chart_drawings.start_worker()  # draws the pages' charts while they run (figures.chart_drawings)
 
 
 REFERENCES_FILE = "references.bib"
@@ -210,6 +211,7 @@ def on_build_finished_chart_images(app: Sphinx, exception: Exception | None) -> 
     and remove the ones no page shows any more (an incremental build keeps the folder)."""
     if exception is not None or app.builder.format != "html":
         return
+    chart_drawings.wait_for_drawings()
     outdir = Path(app.outdir)
     shown = set()
     for page in outdir.rglob("*.html"):
