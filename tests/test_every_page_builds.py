@@ -39,6 +39,18 @@ def test_every_page_is_built_with_its_heading(built_site):
         assert heading is not None and page_title(page) in plain(heading.get_text()), page
 
 
+def test_no_page_shows_an_empty_output_block(built_site):
+    # A note with nothing to say (no flags for a chapter) must leave no empty box on the page.
+    site = built_site / "_build" / "html"
+    empty = []
+    for page in toc_pages():
+        soup = BeautifulSoup((site / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        for output in soup.select("div.cell_output div.output"):
+            if not output.get_text(strip=True) and not output.find(["img", "svg", "table", "script"]):
+                empty.append(page)
+    assert empty == []
+
+
 def test_introduction_has_an_escaped_table_and_a_chart(built_site):
     page = soup(built_site, "book/introduction")
     table = page.find("table", class_="hepmet-table")

@@ -109,7 +109,7 @@ def evidence_table(tumour: str, caption: str) -> Display | Displays:
     return Displays([table, text.table_limit_note(limit, total)])
 
 
-def flags_note(*topics: str) -> Display:
+def flags_note(*topics: str) -> Display | Displays:
     """The note on the inconsistencies of the source's background figures (empty when none)."""
     return text.flags_note(topics)
 
@@ -131,7 +131,7 @@ def size_recommendations(study: str, caption: str, name: str) -> Display:
     return render.table(decision_tables.size_recommendations(study), caption=caption, name=name)
 
 
-def candidate_references() -> Display:
+def candidate_references() -> Display | Displays:
     return text.candidate_references()
 
 

@@ -78,6 +78,11 @@ class Displays:
             display(part)
 
 
+def nothing() -> Displays:
+    """No output at all, for a note with nothing to say: the page then shows no empty block."""
+    return Displays([])
+
+
 def with_note(drawing: Display, sentence: str) -> Display:
     """A chart and a sentence under it as one output (a cell that is a figure may hold only one;
     the PDF edition shows the chart's drawing alone)."""

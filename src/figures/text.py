@@ -93,12 +93,12 @@ def cite_roles(keys: list[str], role: str = "cite:p", group: int = CITE_GROUP) -
     return " ".join(cite_role(keys[i : i + group], role) for i in range(0, len(keys), group))
 
 
-def flags_note(topics: tuple[str, ...]) -> render.Display:
+def flags_note(topics: tuple[str, ...]) -> render.Display | render.Displays:
     """The note listing the inconsistencies of the source's background figures for a chapter
     (nothing at all when none is recorded)."""
     flags = source_flags(topics)
     if not flags:
-        return render.markdown("", "")
+        return render.nothing()
     lines = [":::{admonition} Inconsistencies in the source", ":class: note", ""]
     for citation, what, note in flags:
         lines.append(f"- {render.escape_markdown(what)} {cite_role([citation])}: {render.escape_markdown(note)}")
@@ -164,7 +164,7 @@ def glue_consistency_check(key: str, topic: str, part_ids: list[str], citation: 
         glue(_key(key, "share", i), f"{100 * value / n:.0f}%", display=False)
 
 
-def candidate_references() -> render.Display:
+def candidate_references() -> render.Display | render.Displays:
     """The references that are only a likely match for a bracketed citation of the source review
     (``x-mapping`` says ``candidate``), each cited, as one sentence for the References page."""
     keys = sorted(
@@ -173,7 +173,7 @@ def candidate_references() -> render.Display:
         if entry.fields.get("x-mapping", "").startswith(("candidate", "named-author candidate"))
     )
     if not keys:
-        return render.markdown("", "")
+        return render.nothing()
     roles = ", ".join(cite_role([key], "cite:t") for key in keys)
     return render.markdown(f"Candidate matches: {roles}.", f"Candidate matches: {', '.join(keys)}.")
 
