@@ -173,6 +173,10 @@ def study_timecourse(study: str) -> Display:
     )
 
 
+# Where every study of a chart that draws only the most recent ones can be found.
+_ALL_STUDIES_AT = "in the evidence tables and the dataset download"
+
+
 def survival_by_age() -> Display:
     """The survival estimates by age group, of the ``chart_data.CHART_STUDIES`` most recent studies
     that report one, with a sentence when others are left out."""
@@ -181,8 +185,7 @@ def survival_by_age() -> Display:
     if not left_out:
         return drawn
     shown = frame["citation"].nunique()
-    where = "in the evidence tables and the dataset download"
-    note = text.chart_limit_note(shown, shown + left_out, "the survival estimates", where)
+    note = text.chart_limit_note(shown, shown + left_out, "the survival estimates", _ALL_STUDIES_AT)
     return render.with_note(drawn, note.bundle["text/plain"])  # a figure: one output
 
 
@@ -229,8 +232,7 @@ def contrasts_chart() -> Display | Displays:
     if not left_out:
         return drawn
     shown = recent["panel"].str.split("/").str[0].nunique()
-    where = "in the evidence tables and the dataset download"
-    return Displays([drawn, text.chart_limit_note(shown, shown + left_out, "the contrasts", where)])
+    return Displays([drawn, text.chart_limit_note(shown, shown + left_out, "the contrasts", _ALL_STUDIES_AT)])
 
 
 def evidence_map() -> Display | Displays:

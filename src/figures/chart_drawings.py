@@ -32,9 +32,9 @@ def chart_digest(spec: dict) -> str:
     return hashlib.sha256(spec_json(spec).encode()).hexdigest()
 
 
-def _kept(spec: dict, suffix: str) -> Path | None:
+def _kept(digest: str, suffix: str) -> Path | None:
     folder = paths.chart_cache_dir()
-    return folder / (chart_digest(spec) + suffix) if folder else None
+    return folder / (digest + suffix) if folder else None
 
 
 def _keep(path: Path, content: bytes) -> None:
@@ -60,7 +60,7 @@ def chart_svg(spec: dict, vega: dict | None = None) -> str:
     after a data change redraws only the charts whose spec changed, and ``sphinx_ext`` copies the
     drawings the pages show into the site.
     """
-    cached = _kept(spec, ".svg")
+    cached = _kept(chart_digest(spec), ".svg")
     if cached is not None and cached.is_file():
         return cached.read_text(encoding="utf-8")
     import vl_convert
@@ -83,7 +83,7 @@ def chart_pdf(spec: dict, svg: str | None = None) -> bytes:
     named by the code and library versions): a page re-executed after a data change redraws only
     the charts whose spec changed, and the PDF edition reuses what the site's build drew.
     """
-    cached = _kept(spec, ".pdf")
+    cached = _kept(chart_digest(spec), ".pdf")
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     # Imported here: pages that draw no chart do not pay for cairo.
@@ -104,10 +104,11 @@ def latex_include(spec: dict) -> str:
     (:func:`write_chart_pdfs`). The site's build and the PDF's share one execution of every page:
     ``make pdf`` after ``make build`` runs no chapter again and finds the drawings made.
     """
-    kept = _kept(spec, SPEC_SUFFIX)
+    digest = chart_digest(spec)
+    kept = _kept(digest, SPEC_SUFFIX)
     if kept is not None and not kept.is_file():  # in a build: the LaTeX build draws from it
         _keep(kept, spec_json(spec).encode())
-    include = f"\\noindent\\sphinxincludegraphics{{{{{CHART_PDF_PREFIX}{chart_digest(spec)}}}.pdf}}"
+    include = f"\\noindent\\sphinxincludegraphics{{{{{CHART_PDF_PREFIX}{digest}}}.pdf}}"
     return f"```{{raw}} latex\n{include}\n```\n"
 
 
@@ -170,8 +171,8 @@ def _draw(spec: dict, vega: dict, store: str) -> None:
 def draw_in_background(spec: dict, vega: dict) -> None:
     """In a build, have the chart's SVG and PDF drawn by the worker and kept in the store under the
     spec's digest (nothing to do when both are there). Outside a build nothing is kept or drawn."""
-    svg, pdf = _kept(spec, ".svg"), _kept(spec, ".pdf")
-    digest = chart_digest(spec)
+    digest = chart_digest(spec)  # one serialisation of the spec, however large
+    svg, pdf = _kept(digest, ".svg"), _kept(digest, ".pdf")
     if svg is None or (svg.is_file() and pdf.is_file()) or digest in _pending:
         return
     _pending[digest] = _worker().submit(_draw, spec, vega, str(paths.chart_cache_dir()))

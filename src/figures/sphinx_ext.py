@@ -145,7 +145,9 @@ def _chart_cache(app: Sphinx) -> Path:
     """The folder of chart drawings (figures.chart_drawings) for this code and these
     library versions; the folders of other versions are removed."""
     versions = "".join(f"{name}={importlib.metadata.version(name)};" for name in CHART_LIBRARIES)
-    key = hashlib.sha256((data_files.code_digest() + versions).encode()).hexdigest()[:16]
+    # The code's digest as this build refreshed it (on_config_inited), not hashed a second time.
+    code = _refresh_digest(app, CODE_PART).read_text()
+    key = hashlib.sha256((code + versions).encode()).hexdigest()[:16]
     folder = _state_dir(app) / CHART_CACHE / key
     for other in (_state_dir(app) / CHART_CACHE).glob("*"):
         if other != folder:
